@@ -1,0 +1,61 @@
+"""Runtime configuration, read once from environment variables.
+
+Every tunable lives here so that a deployment changes behaviour through the
+environment only; modules call :func:`get_settings` instead of ``os.environ``.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+VAR_DIR = Path(os.environ.get("SESAME_VAR_DIR", ROOT / "var"))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Typed view of the environment; defaults give the embedded SQLite mode."""
+
+    database_url: str
+    timezone: str
+    data_dir: Path
+    var_dir: Path
+    sms_provider: str
+    twilio_account_sid: str
+    twilio_auth_token: str
+    twilio_from_number: str
+    public_base_url: str
+    telegram_token: str
+    telegram_secret: str
+    hash_salt: str
+
+
+def _env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (cached: the environment is read once)."""
+    var_dir = VAR_DIR
+    return Settings(
+        database_url=_env("DATABASE_URL", f"sqlite:///{var_dir / 'sesame.db'}"),
+        timezone=_env("SESAME_TIMEZONE", "Europe/Paris"),
+        data_dir=Path(_env("SESAME_DATA_DIR", str(ROOT / "data"))),
+        var_dir=var_dir,
+        sms_provider=_env("SMS_PROVIDER", "log"),
+        twilio_account_sid=_env("TWILIO_ACCOUNT_SID"),
+        twilio_auth_token=_env("TWILIO_AUTH_TOKEN"),
+        twilio_from_number=_env("TWILIO_FROM_NUMBER"),
+        public_base_url=_env("SESAME_PUBLIC_URL", "http://localhost:8000"),
+        telegram_token=_env("TELEGRAM_TOKEN"),
+        telegram_secret=_env("TELEGRAM_SECRET_TOKEN"),
+        hash_salt=_env("SESAME_HASH_SALT", "sesame-dev-salt"),
+    )
+
+
+def reset_settings_cache() -> None:
+    """Forget the cached settings (tests change the environment)."""
+    get_settings.cache_clear()
