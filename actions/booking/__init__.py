@@ -1,0 +1,1 @@
+"""Appointments with the conseillers numériques: model, slot engine, booking service, conversation."""

@@ -1,0 +1,1 @@
+"""Notification outbox: confirmations and reminders sent through the resident's channel."""
