@@ -1,0 +1,57 @@
+# Sésame: two commands on a fresh machine — `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.installed-$(shell cat constraints.txt pyproject.toml | sha256sum | cut -c1-12)
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
+
+$(STAMP):
+	@python310=$$(bash bot/runtime/find-python.sh) || exit 1; \
+	if [[ ! -x $(PY) ]] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
+	  echo "Creating $(VENV) with $$python310"; rm -rf $(VENV); "$$python310" -m venv $(VENV); fi
+	$(PIP) install --quiet --upgrade 'pip==26.3'
+	$(PIP) install --quiet -c constraints.txt -e '.[dev]'
+	@rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP) ## create .venv (Python 3.10) and install the pinned dependencies
+
+browser: ## install Debian's Chromium for the browser tests (needs root or sudo)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  SUDO=$$( [[ $$(id -u) -eq 0 ]] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+train: install ## train the model if config, domain or data changed (cached in models/)
+	$(PY) -m bot.runtime.model
+
+seed: install ## create or upgrade the app database and load the reviewed seed data
+	$(PY) -m bot.runtime.seed
+
+run: train ## start everything on the embedded SQLite default and print the URL
+	$(PY) -m bot.runtime.run
+
+chat: train ## talk to Sésame in this terminal
+	$(PY) -m bot.runtime.run --chat
+
+test: install browser train ## run every test (unit, Rasa, end-to-end, browser)
+	$(PY) -m pytest
+
+eval: train ## NLU evaluation on the held-out test set, and the pipeline comparison
+	$(PY) -m bot.runtime.evaluate
+
+bench: train ## benchmarks: training, cold start, memory, latency, throughput
+	$(PY) -m bot.runtime.bench
+
+constraints: ## regenerate constraints.txt from the current venv
+	(echo "# Exact versions verified together on Python 3.10 (regenerate: make constraints)."; \
+	 $(PIP) freeze --exclude-editable | grep -vi '^sesame' | sort -f) > constraints.txt
+
+clean: ## remove trained models, reports and local data (keeps .venv)
+	rm -rf models/*.tar.gz reports/* var/ results/
+
+.PHONY: help install browser train seed run chat test eval bench constraints clean

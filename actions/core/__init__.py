@@ -1,0 +1,1 @@
+"""Core conversation: fallback and human contact options."""

@@ -1,0 +1,44 @@
+"""Thin Rasa actions for the core conversation."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.core.contacts import human_contact_message
+from actions.core.fallback import fallback_stage
+
+logger = logging.getLogger(__name__)
+
+HUMAN_BUTTONS = [
+    {"title": "Voir le menu", "payload": "/help"},
+]
+
+
+class ActionHumanContact(Action):
+    """Give the ways to reach a person (sourced contacts), with a way back to the menu."""
+
+    def name(self) -> str:
+        return "action_human_contact"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        dispatcher.utter_message(text=human_contact_message(), buttons=HUMAN_BUTTONS)
+        return []
+
+
+class ActionSesameFallback(Action):
+    """Ask to rephrase once; after a second misunderstanding, offer a person."""
+
+    def name(self) -> str:
+        return "action_sesame_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        if fallback_stage(tracker.events) == "rephrase":
+            dispatcher.utter_message(response="utter_ask_rephrase")
+            return [UserUtteranceReverted()]
+        dispatcher.utter_message(response="utter_fallback_sorry")
+        dispatcher.utter_message(text=human_contact_message(), buttons=HUMAN_BUTTONS)
+        return [UserUtteranceReverted()]

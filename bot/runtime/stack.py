@@ -1,0 +1,166 @@
+"""Start and stop Sésame's processes: action server, Rasa server, web, worker.
+
+Used by `make run`, the end-to-end tests and the benchmark, so all three run the
+same real processes the same way. Each process logs to var/logs/<name>.log.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+class StackStartError(RuntimeError):
+    """A process of the stack exited or did not become ready in time."""
+
+
+def free_port() -> int:
+    """An unused TCP port on the loopback interface."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+@dataclass
+class Stack:
+    """The running processes and their addresses."""
+
+    model: Path
+    var_dir: Path
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    web_port: int = 8000
+    bind: str = "127.0.0.1"
+    token: str = field(default_factory=lambda: os.environ.get("SESAME_RASA_TOKEN") or secrets.token_urlsafe(16))
+    extra_env: dict[str, str] = field(default_factory=dict)
+    with_web: bool = True
+    with_worker: bool = True
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    def env(self) -> dict[str, str]:
+        """Environment shared by every process: one configuration for all."""
+        env = dict(os.environ)
+        env.update(
+            {
+                "SESAME_VAR_DIR": str(self.var_dir),
+                "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{self.var_dir / 'sesame.db'}"),
+                "SESAME_TRACKER_DB": str(self.var_dir / "tracker.db"),
+                "ACTION_ENDPOINT_URL": f"{self.actions_url}/webhook",
+                "SESAME_RASA_URL": self.rasa_url,
+                "SESAME_RASA_PUBLIC_URL": env.get("SESAME_RASA_PUBLIC_URL", f"http://localhost:{self.rasa_port}"),
+                "SESAME_RASA_TOKEN": self.token,
+                "SESAME_WEB_PORT": str(self.web_port),
+                "PYTHONUNBUFFERED": "1",
+                "TF_CPP_MIN_LOG_LEVEL": "2",
+            }
+        )
+        env.update(self.extra_env)
+        return env
+
+    def _spawn(self, name: str, args: list[str]) -> None:
+        logs = self.var_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        log = open(logs / f"{name}.log", "ab")
+        self.processes[name] = subprocess.Popen(
+            args, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def start(self, timeout: float = 240) -> "Stack":
+        """Prepare the database, start every process and wait until each answers."""
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        subprocess.run([str(BIN / "python"), "-m", "bot.runtime.seed"], cwd=ROOT, env=self.env(), check=True)
+        self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+                                "--port", str(self.actions_port)])
+        self._spawn("rasa", [str(BIN / "rasa"), "run", "--model", str(self.model),
+                             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
+                             "--port", str(self.rasa_port), "--interface", self.bind,
+                             "--enable-api", "--auth-token", self.token, "--cors", "*"])
+        if self.with_web and module_exists("bot.webchat.server"):
+            self._spawn("web", [str(BIN / "python"), "-m", "bot.webchat.server"])
+        if self.with_worker and module_exists("actions.notifications.worker"):
+            self._spawn("worker", [str(BIN / "python"), "-m", "actions.notifications.worker"])
+        try:
+            self._wait_ready(timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_ready(self, timeout: float) -> None:
+        checks = {
+            "actions": f"{self.actions_url}/health",
+            "rasa": f"{self.rasa_url}/status?token={self.token}",
+        }
+        if "web" in self.processes:
+            checks["web"] = f"{self.web_url}/"
+        deadline = time.monotonic() + timeout
+        pending = dict(checks)
+        while pending:
+            for name, url in list(pending.items()):
+                proc = self.processes[name]
+                if proc.poll() is not None:
+                    raise StackStartError(f"{name} exited with code {proc.returncode}; see {self.var_dir}/logs/{name}.log")
+                try:
+                    with urllib.request.urlopen(url, timeout=2) as response:
+                        if response.status == 200:
+                            del pending[name]
+                except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                    pass
+            if time.monotonic() > deadline:
+                raise StackStartError(f"not ready after {timeout:.0f} s: {', '.join(pending)}")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        """Stop every process (SIGTERM, then SIGKILL after a grace period)."""
+        for proc in self.processes.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for proc in self.processes.values():
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+        self.processes.clear()
+
+    def say(self, sender: str, text: str, timeout: float = 30) -> list[dict]:
+        """Send one message over the REST channel and return the bot's replies."""
+        body = json.dumps({"sender": sender, "message": text}).encode()
+        request = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.loads(response.read())

@@ -1,0 +1,101 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL where it runs) and service checks.
+
+Tests of the production mode use the real PostgreSQL, Redis and RabbitMQ on the machine.
+Where one is absent they skip with the reason, except when CI=true: then it is a failure.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from typing import Iterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from actions.common.db import make_engine
+from actions.common.migrate import upgrade
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "SESAME_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+)
+
+
+def service_available(host: str, port: int) -> bool:
+    """True when something accepts TCP connections on host:port."""
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip (or fail under CI=true) when a production service is not reachable."""
+    if service_available(host, port):
+        return
+    reason = f"{name} is not running on {host}:{port}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason}, and CI=true requires it")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    """A fresh, migrated SQLite app database in a temporary folder."""
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url) -> Iterator[Engine]:
+    engine = make_engine(sqlite_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL schema-isolated database (dropped afterwards)."""
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    name = f"sesame_test_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(POSTGRES_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
+            )
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request) -> str:
+    """Run a test on both backends: the embedded default and production's PostgreSQL."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_url")
+    return request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def db_engine(db_url) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def trained_model():
+    """The model for the current config, domain and data (trained once if they changed)."""
+    from bot.runtime.model import ensure_model
+
+    return ensure_model()
