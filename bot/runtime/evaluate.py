@@ -1,0 +1,102 @@
+"""`make eval`: evaluate the NLU on the held-out test set and compare pipeline variants.
+
+Each variant of config.yml's pipeline is trained (NLU only) on data/nlu and tested on
+tests/nlu, which is never used for training. The fallback threshold is then chosen
+from the confidences of the variant without FallbackClassifier: how many test
+messages would be sent to the fallback, and how accurate the accepted ones are.
+Results: reports/nlu-comparison.json (docs/nlu-evaluation.md discusses them).
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from bot.runtime.model import ROOT
+
+RASA = str(Path(sys.executable).with_name("rasa"))
+
+
+def variants(base: dict) -> dict[str, list[dict]]:
+    """Pipelines to compare, derived from config.yml (without the FallbackClassifier)."""
+    full = [c for c in base["pipeline"] if c["name"] != "FallbackClassifier"]
+    no_spacy = [{"name": "WhitespaceTokenizer"}] + [
+        c for c in full if not c["name"].startswith("Spacy")
+    ]
+    no_char = [c for c in full if c.get("analyzer") != "char_wb"]
+    return {"spacy+char-ngrams (chosen)": full, "without spaCy vectors": no_spacy, "without char n-grams": no_char}
+
+
+def evaluate(pipeline: list[dict], work: Path) -> dict:
+    """Train an NLU-only model for ``pipeline`` and test it on tests/nlu."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    config = {k: v for k, v in config.items() if k != "policies"} | {"pipeline": pipeline, "policies": []}
+    config_path = work / "config.yml"
+    config_path.write_text(yaml.safe_dump(config, allow_unicode=True))
+    start = time.perf_counter()
+    subprocess.run([RASA, "train", "nlu", "--config", str(config_path), "--nlu", "data/nlu",
+                    "--out", str(work), "--fixed-model-name", "nlu"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    train_s = time.perf_counter() - start
+    out = work / "results"
+    subprocess.run([RASA, "test", "nlu", "--model", str(work / "nlu.tar.gz"), "--nlu", "tests/nlu",
+                    "--out", str(out), "--successes", "--no-plot"], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    report = json.loads((out / "intent_report.json").read_text())
+    predictions = []
+    for name in ("intent_successes.json", "intent_errors.json"):
+        path = out / name
+        if path.exists():
+            for item in json.loads(path.read_text()):
+                predictions.append((item["intent"], item["intent_prediction"]["name"],
+                                    item["intent_prediction"]["confidence"]))
+    return {
+        "macro_f1": round(report["macro avg"]["f1-score"], 4),
+        "accuracy": round(report.get("accuracy", 0.0), 4),
+        "train_s": round(train_s, 1),
+        "threshold_sweep": sweep(predictions),
+    }
+
+
+def sweep(predictions: list[tuple[str, str, float]]) -> list[dict]:
+    """For each threshold: share of messages sent to fallback, accuracy of the others."""
+    rows = []
+    for threshold in (0.3, 0.4, 0.45, 0.5, 0.6, 0.7):
+        kept = [(gold, pred) for gold, pred, conf in predictions if conf >= threshold]
+        correct = sum(gold == pred for gold, pred in kept)
+        rows.append({
+            "threshold": threshold,
+            "to_fallback": round(1 - len(kept) / max(1, len(predictions)), 3),
+            "accuracy_of_accepted": round(correct / max(1, len(kept)), 3),
+        })
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", help="evaluate only the variant whose name starts with this")
+    args = parser.parse_args()
+    base = yaml.safe_load((ROOT / "config.yml").read_text())
+    results = {}
+    for name, pipeline in variants(base).items():
+        if args.only and not name.startswith(args.only):
+            continue
+        print(f"Evaluating: {name}…", flush=True)
+        with tempfile.TemporaryDirectory() as work:
+            results[name] = evaluate(copy.deepcopy(pipeline), Path(work))
+        print(json.dumps(results[name], indent=2), flush=True)
+    out = ROOT / "reports" / "nlu-comparison.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print(f"Written to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

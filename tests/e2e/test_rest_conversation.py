@@ -1,0 +1,62 @@
+"""A real conversation over the REST channel, through the real Rasa and action servers."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(reply.get("text", "") for reply in replies)
+
+
+def new_sender() -> str:
+    return f"e2e-{uuid.uuid4().hex[:8]}"
+
+
+def test_greeting_offers_a_numbered_menu_with_real_buttons(sesame_stack) -> None:
+    replies = sesame_stack.say(new_sender(), "bonjour")
+    assert "Sésame" in texts(replies)
+    buttons = [b["payload"] for r in replies for b in r.get("buttons", [])]
+    assert "/ask_human" in buttons and len(buttons) == 4
+
+
+def test_an_urgent_message_gets_the_right_number_first(sesame_stack) -> None:
+    sender = new_sender()
+    sesame_stack.say(sender, "salut")
+    replies = sesame_stack.say(sender, "je dors dehors ce soir jai nul part ou aller")
+    assert "115" in texts(replies)
+    replies = sesame_stack.say(sender, "mon copain me frappe jai peur")
+    assert "3919" in texts(replies) and "17" in texts(replies)
+
+
+def test_asking_for_a_person_gives_sourced_contacts_from_the_action_server(sesame_stack) -> None:
+    from actions.core.contacts import human_contact_message
+
+    replies = sesame_stack.say(new_sender(), "je veux parler a une vraie personne")
+    assert human_contact_message().splitlines()[0] in texts(replies)
+
+
+def test_not_understood_twice_leads_to_a_person_not_a_dead_end(sesame_stack) -> None:
+    sender = new_sender()
+    first = texts(sesame_stack.say(sender, "zrgl pfff bwaa kss"))
+    assert "autrement" in first
+    second = sesame_stack.say(sender, "vrrr mmm qsdkj")
+    assert "Une personne peut vous aider" in texts(second)
+
+
+def test_the_conversation_survives_a_restart_of_the_rasa_server(sesame_stack) -> None:
+    """Conversations live in the SQLite tracker store, not in memory."""
+    import json
+    import urllib.request
+
+    sender = new_sender()
+    sesame_stack.say(sender, "bonjour")
+    url = f"{sesame_stack.rasa_url}/conversations/{sender}/tracker?token={sesame_stack.token}"
+    with urllib.request.urlopen(url) as response:
+        events = json.loads(response.read())["events"]
+    assert any(e.get("event") == "user" for e in events)
+    tracker_db = sesame_stack.var_dir / "tracker.db"
+    assert tracker_db.exists() and tracker_db.stat().st_size > 0
