@@ -1,0 +1,1 @@
+"""Services catalogue: data·inclusion v1 structures and services, their search, and Rasa actions."""
