@@ -1,0 +1,183 @@
+"""SMS channel for basic phones: a Rasa input channel with a Twilio-format webhook.
+
+POST {webhooks}/sms/webhook, form fields From and Body, signed with
+X-Twilio-Signature (anything else gets 403 and is not processed). Before NLU:
+STOP/ARRET and START (stored), the per-number rate limit, AIDE (menu) and
+numbered answers ("2" → the second choice of the last question). Rasa's replies
+for the turn are collected, rendered once for SMS and sent through the provider
+adapter.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from actions.channels_state import store
+from actions.common.privacy import pseudonym
+from actions.common.settings import get_settings
+from actions.common.text import fold
+from bot.channels import texts, twilio_signature
+from bot.channels.config import get_channel_settings
+from bot.channels.render import Choice, from_rasa, render_sms, resolve_choice
+from bot.channels.sms_providers import SmsProviderError, get_provider, raw_provider
+
+logger = logging.getLogger(__name__)
+
+STOP_WORDS = {"stop", "arret", "arreter", "stop sms", "desabonner", "desinscrire"}
+START_WORDS = {"start", "demarrer", "reprendre"}
+HELP_WORDS = {"aide", "help", "menu"}
+HELP_PAYLOAD = "/help"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+
+
+class SmsCollector(CollectingOutputChannel):
+    """Collects one turn's replies; named ``sms`` so Rasa picks the ``channel: sms`` response variants."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "sms"
+
+
+class SmsOutput(OutputChannel):
+    """Sends a message outside a webhook (e.g. a conseiller's reply) to the number behind the conversation."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "sms"
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        phone = await asyncio.to_thread(store.phone_for_sender, recipient_id)
+        if phone is None:
+            logger.warning("No phone number known for SMS conversation %s", recipient_id)
+            return
+        await deliver(phone, [from_rasa(message)])
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+
+async def deliver(phone: str, messages: list) -> None:
+    """Render a turn for SMS, remember its choices and send every part (opted-out numbers get nothing)."""
+    reply = render_sms(messages)
+    if not reply.parts:
+        return
+    choices = [{"title": c.title, "payload": c.payload} for c in reply.choices]
+    await asyncio.to_thread(store.remember_contact, phone, choices)
+    provider = get_provider()
+    for part in reply.parts:
+        try:
+            await asyncio.to_thread(provider.send, phone, part)
+        except SmsProviderError as exc:
+            logger.error("SMS to %s not sent: %s", pseudonym(phone), exc)
+            return
+
+
+async def send_plain(phone: str, text: str, guarded: bool = True) -> None:
+    """One channel text (STOP confirmation, rate notice) through the provider."""
+    provider = get_provider() if guarded else raw_provider()
+    try:
+        await asyncio.to_thread(provider.send, phone, text)
+    except SmsProviderError as exc:
+        logger.error("SMS to %s not sent: %s", pseudonym(phone), exc)
+
+
+class SmsInput(InputChannel):
+    """Twilio-format inbound SMS webhook with signature validation."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "sms"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "SmsInput":
+        credentials = credentials or {}
+        return cls(
+            auth_token=credentials.get("auth_token") or get_settings().twilio_auth_token,
+            webhook_url=credentials.get("webhook_url") or None,
+        )
+
+    def __init__(self, auth_token: str = "", webhook_url: str | None = None) -> None:
+        self.auth_token = auth_token
+        self.webhook_url = webhook_url
+
+    def get_output_channel(self) -> OutputChannel:
+        return SmsOutput()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        sms_webhook = Blueprint("sesame_sms_webhook", __name__)
+
+        @sms_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @sms_webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            params = [(k, v) for k, values in request.form.items() for v in values]
+            url = self.webhook_url or request.url
+            if not twilio_signature.is_valid(
+                self.auth_token, url, params, request.headers.get("X-Twilio-Signature")
+            ):
+                logger.warning("SMS webhook: invalid or missing X-Twilio-Signature, request refused")
+                return response.text("invalid signature", status=403)
+            phone = (request.form.get("From") or "").strip()
+            body = request.form.get("Body")
+            if not phone or body is None:
+                return response.text("missing From or Body", status=400)
+            await self.handle(phone, body.replace("¡", "@"), on_new_message)
+            return response.text(EMPTY_TWIML, content_type="text/xml")
+
+        return sms_webhook
+
+    async def handle(
+        self, phone: str, body: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        """Keywords and limits first, then Rasa; replies are sent through the provider."""
+        keyword = fold(body).strip(" .!")
+        if keyword in STOP_WORDS:
+            await send_plain(phone, texts.SMS_STOPPED, guarded=False)
+            await asyncio.to_thread(store.opt_out, phone, keyword.upper())
+            logger.info("SMS %s opted out", pseudonym(phone))
+            return
+        if keyword in START_WORDS:
+            await asyncio.to_thread(store.opt_in, phone)
+            await send_plain(phone, texts.SMS_RESTARTED)
+            return
+        if await asyncio.to_thread(store.is_opted_out, phone):
+            logger.info("SMS from opted-out %s ignored", pseudonym(phone))
+            return
+        limits = get_channel_settings()
+        decision = await asyncio.to_thread(
+            store.count_message, phone, limits.sms_rate_limit, limits.sms_rate_window
+        )
+        if not decision.allowed:
+            if decision.notify:
+                await send_plain(phone, texts.SMS_RATE_LIMITED)
+            logger.info("SMS from %s over the rate limit", pseudonym(phone))
+            return
+        text = await self._text_for_rasa(phone, body, keyword)
+        collector = SmsCollector()
+        sender_id = store.sms_sender_id(phone)
+        try:
+            await on_new_message(
+                UserMessage(text, collector, sender_id, input_channel=self.name(), metadata={"channel": "sms"})
+            )
+        except Exception:  # Rasa failed: the resident still gets an answer
+            logger.exception("SMS turn for %s failed", sender_id)
+            await send_plain(phone, texts.TECHNICAL_PROBLEM)
+            return
+        await deliver(phone, [from_rasa(m) for m in collector.messages])
+
+    @staticmethod
+    async def _text_for_rasa(phone: str, body: str, keyword: str) -> str:
+        """AIDE becomes the help intent; a number picks a choice of the last question."""
+        if keyword in HELP_WORDS:
+            return HELP_PAYLOAD
+        saved = await asyncio.to_thread(store.last_choices, phone)
+        choice = resolve_choice(body, [Choice(c["title"], c["payload"]) for c in saved])
+        return choice.payload if choice else body
