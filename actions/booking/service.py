@@ -1,0 +1,393 @@
+"""Book, find, cancel and move appointments: the only module that writes the appointment book.
+
+Race safety: the write transaction only inserts (no read first, so SQLite takes
+its write lock at once and PostgreSQL relies on the unique index). If another
+resident took the time a moment earlier, the UNIQUE (conseiller_id, unit_start)
+constraint rejects the insert and :class:`SlotTaken` carries the next free
+offers, so the conversation can propose them instead of showing an error.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from typing import Callable
+
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+
+from actions.booking import messages
+from actions.booking.models import (
+    STATUS_BOOKED,
+    STATUS_CANCELLED,
+    STATUSES,
+    UNIT_MINUTES,
+    Appointment,
+    AppointmentEvent,
+    AppointmentUnit,
+    Motif,
+    Place,
+)
+from actions.booking.queries import (
+    load_schedule,
+    motif_by_slug,
+    motif_rule,
+    naive_utc,
+    now_utc,
+    place_by_slug,
+    places_for_motif,
+)
+from actions.booking.reference import new_reference, normalise_reference
+from actions.booking.slots import PARIS, Preference, find_slots, is_free, local_to_utc, to_utc
+from actions.common.db import session_scope
+from actions.common.privacy import pseudonym
+from actions.notifications.outbox import cancel_pending, enqueue
+
+log = logging.getLogger(__name__)
+
+CANCEL_DEADLINE = timedelta(hours=4)
+REMINDER_LOCAL_TIME = time(10, 0)
+
+
+class BookingError(Exception):
+    """Base of the booking failures the conversation turns into kind answers."""
+
+
+class SlotTaken(BookingError):
+    """The chosen time is no longer free; ``alternatives`` are the next free offers."""
+
+    def __init__(self, alternatives: list["Offer"]) -> None:
+        super().__init__("slot taken")
+        self.alternatives = alternatives
+
+
+class AppointmentNotFound(BookingError):
+    """No upcoming appointment for this reference or phone number."""
+
+
+class TooLateToChange(BookingError):
+    """Less than 4 hours before the appointment: the resident must call the place."""
+
+    def __init__(self, place_name: str, place_phone: str) -> None:
+        super().__init__("too late to change")
+        self.place_name = place_name
+        self.place_phone = place_phone
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A time proposed to a resident; ``token`` fits in a Rasa slot and comes back on choice."""
+
+    start: datetime
+    place_id: int
+    conseiller_id: int
+    place_name: str
+
+    @property
+    def token(self) -> str:
+        return f"{to_utc(self.start).strftime('%Y%m%dT%H%M')}|{self.place_id}|{self.conseiller_id}"
+
+    @staticmethod
+    def parse_token(token: str) -> tuple[datetime, int, int]:
+        stamp, place_id, conseiller_id = token.split("|")
+        start = datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=timezone.utc)
+        return start, int(place_id), int(conseiller_id)
+
+
+@dataclass(frozen=True)
+class BookedAppointment:
+    """What the resident (and the conversation) needs to know about an appointment."""
+
+    reference: str
+    status: str
+    starts_at: datetime
+    ends_at: datetime
+    motif_name: str
+    place_name: str
+    place_address: str
+    place_phone: str
+    what_to_bring: str
+    first_name: str
+
+    @classmethod
+    def of(cls, appt: Appointment) -> "BookedAppointment":
+        return cls(
+            appt.reference, appt.status, to_utc(appt.starts_at), to_utc(appt.ends_at), appt.motif.name,
+            appt.place.name, appt.place.address, appt.place.phone, appt.motif.what_to_bring,
+            appt.first_name or "",
+        )
+
+    def facts(self) -> messages.MessageFacts:
+        return messages.MessageFacts(
+            self.reference, self.starts_at, self.place_name, self.place_address, self.place_phone,
+            self.what_to_bring,
+        )
+
+
+def delivery_for(channel: str, sender_id: str | None, phone_e164: str | None) -> tuple[str, str] | None:
+    """(channel, recipient) for messages after the conversation: Telegram chat, else SMS to the mobile."""
+    if channel == "telegram" and sender_id:
+        return "telegram", sender_id
+    if phone_e164:
+        return "sms", phone_e164
+    return None
+
+
+def unit_starts(start: datetime, end: datetime) -> list[datetime]:
+    """The 15-minute units an appointment occupies (naive UTC, as stored)."""
+    units, moment = [], naive_utc(start)
+    while moment < naive_utc(end):
+        units.append(moment)
+        moment += timedelta(minutes=UNIT_MINUTES)
+    return units
+
+
+class BookingService:
+    """The appointment book over one database; ``clock`` is injectable for tests."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = now_utc) -> None:
+        self.engine = engine
+        self.clock = clock
+
+    # --- searching -------------------------------------------------------------------------
+    def search(
+        self,
+        motif_slug: str,
+        place_slug: str | None = None,
+        preference: Preference | None = None,
+        limit: int = 3,
+        max_per_day: int | None = 2,
+    ) -> list[Offer]:
+        """The next free offers for a motif at one place, or the soonest anywhere."""
+        with session_scope(self.engine) as session:
+            motif = motif_by_slug(session, motif_slug)
+            return self._search(session, motif, place_slug, preference, limit, max_per_day)
+
+    def _search(
+        self, session: Session, motif: Motif, place_slug: str | None, preference: Preference | None,
+        limit: int, max_per_day: int | None,
+    ) -> list[Offer]:
+        places = places_for_motif(session, motif)
+        if place_slug:
+            places = [p for p in places if p.slug == place_slug] or [place_by_slug(session, place_slug)]
+        names = {p.id: p.name for p in places}
+        openings, busy = load_schedule(session, motif, list(names), self.clock())
+        found = find_slots(
+            openings, busy, motif_rule(motif), self.clock(), place_ids=list(names),
+            preference=preference, limit=limit, max_per_day=max_per_day,
+        )
+        return [Offer(c.start, c.place_id, c.conseiller_id, names[c.place_id]) for c in found]
+
+    def _alternatives(self, motif_slug: str, place_id: int, start: datetime) -> list[Offer]:
+        with session_scope(self.engine) as session:
+            motif = motif_by_slug(session, motif_slug)
+            place = session.get(Place, place_id)
+            day = to_utc(start).astimezone(PARIS).date()
+            offers = self._search(session, motif, place.slug if place else None, Preference(not_before_day=day), 3, 2)
+            return offers or self._search(session, motif, None, None, 3, 2)
+
+    # --- booking ---------------------------------------------------------------------------
+    def book(
+        self,
+        motif_slug: str,
+        start: datetime,
+        place_id: int,
+        conseiller_id: int,
+        *,
+        first_name: str,
+        phone_e164: str | None,
+        channel: str,
+        sender_id: str | None = None,
+    ) -> BookedAppointment:
+        """Book ``start`` with this conseiller, or raise :class:`SlotTaken` with the next offers."""
+        now = self.clock()
+        start = to_utc(start)
+        with session_scope(self.engine) as session:  # read phase: is it still a real candidate?
+            motif = motif_by_slug(session, motif_slug)
+            place = session.get(Place, place_id)
+            openings, busy = load_schedule(session, motif, [place_id], now)
+            still_free = place is not None and is_free(
+                openings, busy, motif_rule(motif), now, conseiller_id, place_id, start
+            )
+            motif_id, duration = motif.id, motif.duration_minutes
+        if not still_free:
+            raise SlotTaken(self._alternatives(motif_slug, place_id, start))
+        end = start + timedelta(minutes=duration)
+        for attempt in range(5):
+            try:
+                ref = self._insert(motif_id, place_id, conseiller_id, start, end, first_name, phone_e164,
+                                   channel, sender_id, now)
+                break
+            except IntegrityError:
+                if self._units_taken(conseiller_id, start, end):
+                    log.info("booking race lost conseiller=%s start=%s", conseiller_id, start.isoformat())
+                    raise SlotTaken(self._alternatives(motif_slug, place_id, start)) from None
+                log.warning("reference collision, retrying")  # astronomically rare
+            except OperationalError:  # SQLite busy beyond its timeout: try again shortly
+                if attempt == 4:
+                    raise
+        log.info("booked ref=%s contact=%s channel=%s", ref, pseudonym(phone_e164) if phone_e164 else "-", channel)
+        return self.get(ref)
+
+    def _units_taken(self, conseiller_id: int, start: datetime, end: datetime) -> bool:
+        with session_scope(self.engine) as session:
+            return session.scalars(
+                select(AppointmentUnit.id).where(
+                    AppointmentUnit.conseiller_id == conseiller_id,
+                    AppointmentUnit.unit_start.in_(unit_starts(start, end)),
+                )
+            ).first() is not None
+
+    def _insert(
+        self, motif_id: int, place_id: int, conseiller_id: int, start: datetime, end: datetime,
+        first_name: str, phone_e164: str | None, channel: str, sender_id: str | None, now: datetime,
+    ) -> str:
+        """The write transaction: inserts only, so the unique units decide who wins."""
+        ref = new_reference()
+        stamp = naive_utc(now)
+        with session_scope(self.engine) as session:
+            appt = Appointment(
+                reference=ref, motif_id=motif_id, place_id=place_id, conseiller_id=conseiller_id,
+                starts_at=naive_utc(start), ends_at=naive_utc(end), status=STATUS_BOOKED, channel=channel,
+                sender_id=sender_id, first_name=first_name.strip()[:80] or None, phone_e164=phone_e164,
+                phone_pseudonym=pseudonym(phone_e164) if phone_e164 else None, created_at=stamp, updated_at=stamp,
+            )
+            session.add(appt)
+            session.flush()
+            session.add_all(
+                AppointmentUnit(appointment_id=appt.id, conseiller_id=conseiller_id, unit_start=u)
+                for u in unit_starts(start, end)
+            )
+            session.add(AppointmentEvent(appointment_id=appt.id, at=stamp, action="booked", actor="resident",
+                                         detail=f"channel={channel}"))
+            session.flush()
+            self._queue_messages(session, appt, now, confirmation=True)
+        return ref
+
+    def _queue_messages(self, session: Session, appt: Appointment, now: datetime, confirmation: bool) -> None:
+        session.refresh(appt)
+        target = delivery_for(appt.channel, appt.sender_id, appt.phone_e164)
+        if target is None:
+            return
+        facts = BookedAppointment.of(appt).facts()
+        start = to_utc(appt.starts_at)
+        stamp = start.strftime("%Y%m%dT%H%M")
+        body = messages.confirmation_body(facts) if confirmation else messages.moved_body(facts)
+        enqueue(session, dedupe_key=f"booking:{appt.id}:{'confirmation' if confirmation else 'moved'}:{stamp}",
+                kind="booking_confirmation", channel=target[0], recipient=target[1], body=body,
+                due_at=now, now=now, appointment_id=appt.id)
+        day_before = start.astimezone(PARIS).date() - timedelta(days=1)
+        remind_at = local_to_utc(day_before, REMINDER_LOCAL_TIME)
+        if remind_at > to_utc(now) + timedelta(hours=1):
+            enqueue(session, dedupe_key=f"booking:{appt.id}:reminder:{stamp}", kind="booking_reminder",
+                    channel=target[0], recipient=target[1], body=messages.reminder_body(facts),
+                    due_at=remind_at, now=now, appointment_id=appt.id)
+
+    # --- finding, cancelling, moving -----------------------------------------------------------
+    def get(self, reference: str) -> BookedAppointment:
+        with session_scope(self.engine) as session:
+            return BookedAppointment.of(self._by_reference(session, reference))
+
+    def _by_reference(self, session: Session, reference: str) -> Appointment:
+        ref = normalise_reference(reference) or reference.strip().upper()
+        appt = session.scalars(select(Appointment).where(Appointment.reference == ref)).first()
+        if appt is None:
+            raise AppointmentNotFound(ref)
+        return appt
+
+    def upcoming(self, *, reference: str | None = None, phone_e164: str | None = None) -> list[BookedAppointment]:
+        """Upcoming booked appointments found by reference or by phone number."""
+        stmt = select(Appointment).where(
+            Appointment.status == STATUS_BOOKED, Appointment.starts_at > naive_utc(self.clock())
+        )
+        if reference:
+            stmt = stmt.where(Appointment.reference == (normalise_reference(reference) or reference.upper()))
+        elif phone_e164:
+            stmt = stmt.where(Appointment.phone_pseudonym == pseudonym(phone_e164))
+        else:
+            return []
+        with session_scope(self.engine) as session:
+            return [BookedAppointment.of(a) for a in session.scalars(stmt.order_by(Appointment.starts_at))]
+
+    def _check_changeable(self, appt: Appointment) -> None:
+        if appt.status != STATUS_BOOKED or to_utc(appt.starts_at) <= to_utc(self.clock()):
+            raise AppointmentNotFound(appt.reference)
+        if to_utc(appt.starts_at) - to_utc(self.clock()) < CANCEL_DEADLINE:
+            raise TooLateToChange(appt.place.name, appt.place.phone)
+
+    def cancel(self, reference: str, actor: str = "resident") -> BookedAppointment:
+        """Cancel until 4 hours before; the time becomes free again at once."""
+        now = self.clock()
+        with session_scope(self.engine) as session:
+            appt = self._by_reference(session, reference)
+            if actor == "resident":
+                self._check_changeable(appt)
+            elif appt.status != STATUS_BOOKED:
+                raise AppointmentNotFound(appt.reference)
+            appt.status = STATUS_CANCELLED
+            appt.updated_at = naive_utc(now)
+            session.execute(delete(AppointmentUnit).where(AppointmentUnit.appointment_id == appt.id))
+            session.add(AppointmentEvent(appointment_id=appt.id, at=naive_utc(now), action="cancelled", actor=actor))
+            cancel_pending(session, appt.id, ("booking_reminder", "booking_confirmation"))
+            target = delivery_for(appt.channel, appt.sender_id, appt.phone_e164)
+            result = BookedAppointment.of(appt)
+            if target:
+                enqueue(session, dedupe_key=f"booking:{appt.id}:cancelled", kind="booking_cancellation",
+                        channel=target[0], recipient=target[1], body=messages.cancellation_body(result.facts()),
+                        due_at=now, now=now, appointment_id=appt.id)
+        log.info("cancelled ref=%s by=%s", result.reference, actor)
+        return result
+
+    def move(self, reference: str, start: datetime, place_id: int, conseiller_id: int) -> BookedAppointment:
+        """Move to another free time in one transaction; the old time is freed only if the new one is won."""
+        now = self.clock()
+        start = to_utc(start)
+        with session_scope(self.engine) as session:
+            appt = self._by_reference(session, reference)
+            self._check_changeable(appt)
+            motif_slug, motif = appt.motif.slug, appt.motif
+            openings, busy = load_schedule(session, motif, [place_id], now)
+            busy = [b for b in busy if not (b.conseiller_id == appt.conseiller_id and b.start == to_utc(appt.starts_at))]
+            ok = is_free(openings, busy, motif_rule(motif), now, conseiller_id, place_id, start)
+        if not ok:
+            raise SlotTaken(self._alternatives(motif_slug, place_id, start))
+        try:
+            with session_scope(self.engine) as session:
+                appt = self._by_reference(session, reference)
+                end = start + timedelta(minutes=appt.motif.duration_minutes)
+                session.execute(delete(AppointmentUnit).where(AppointmentUnit.appointment_id == appt.id))
+                session.flush()
+                session.add_all(AppointmentUnit(appointment_id=appt.id, conseiller_id=conseiller_id, unit_start=u)
+                                for u in unit_starts(start, end))
+                old = to_utc(appt.starts_at)
+                appt.starts_at, appt.ends_at = naive_utc(start), naive_utc(end)
+                appt.place_id, appt.conseiller_id, appt.updated_at = place_id, conseiller_id, naive_utc(now)
+                session.add(AppointmentEvent(appointment_id=appt.id, at=naive_utc(now), action="moved",
+                                             actor="resident", detail=f"from={old.isoformat()}"))
+                session.flush()
+                cancel_pending(session, appt.id, ("booking_reminder",))
+                self._queue_messages(session, appt, now, confirmation=False)
+        except IntegrityError:
+            raise SlotTaken(self._alternatives(motif_slug, place_id, start)) from None
+        return self.get(reference)
+
+    def set_status(self, reference: str, status: str, actor: str = "conseiller") -> BookedAppointment:
+        """Record what happened (done / no-show) from the conseiller's side."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status}")
+        with session_scope(self.engine) as session:
+            appt = self._by_reference(session, reference)
+            appt.status = status
+            appt.updated_at = naive_utc(self.clock())
+            if status == STATUS_CANCELLED:
+                session.execute(delete(AppointmentUnit).where(AppointmentUnit.appointment_id == appt.id))
+            session.add(AppointmentEvent(appointment_id=appt.id, at=naive_utc(self.clock()), action=status, actor=actor))
+            return BookedAppointment.of(appt)
+
+    def history(self, reference: str) -> list[tuple[str, str]]:
+        """The audit trail as (action, actor) pairs, oldest first."""
+        with session_scope(self.engine) as session:
+            return [(e.action, e.actor) for e in self._by_reference(session, reference).events]
+
