@@ -1,0 +1,111 @@
+"""FALC result cards: what a service is for, where, when, how to reach it, accessibility.
+
+Cards are plain data (strings) handed to domain responses; the response picks the long text
+for the web and Telegram and the short one for SMS. Unknown facts are said to be unknown, with
+the general contact instead: never a guess.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from actions.catalogue.contacts import contact_for, describe_contact
+from actions.catalogue.hours import WEEKDAYS_FR, describe_day
+from actions.catalogue.ranking import Ranked
+from actions.catalogue.search import SearchResult
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+@dataclass(frozen=True)
+class Card:
+    service_id: str
+    long: str
+    short: str
+
+
+def first_sentence(text: str) -> str:
+    return _SENTENCE.split(" ".join(text.split()), maxsplit=1)[0]
+
+
+def _when(hit: Ranked, weekday: int | None) -> str:
+    label = "Aujourd'hui" if weekday is None else WEEKDAYS_FR[weekday].capitalize()
+    if not hit.day.known:
+        return f"{label} : je ne connais pas les horaires."
+    return f"{label} : {describe_day(hit.day)}."
+
+
+def _phone(hit: Ranked) -> str | None:
+    structure = hit.service.structure
+    return hit.service.telephone or (structure.telephone if structure else None)
+
+
+def _where(hit: Ranked) -> str:
+    structure = hit.service.structure
+    address = hit.service.adresse or (structure.adresse if structure else None)
+    if not address:
+        return "Où : je ne connais pas l'adresse."
+    commune = hit.service.commune or (structure.commune if structure else "") or ""
+    return f"Où : {address}{', ' + commune if commune else ''}."
+
+
+def _access(hit: Ranked) -> str:
+    structure = hit.service.structure
+    if structure and structure.x_accessibilite:
+        return f"Accès : {structure.x_accessibilite}"
+    if structure and structure.accessibilite_lieu:
+        return f"Accès : voir {structure.accessibilite_lieu}"
+    return "Accès : je ne sais pas si le lieu est accessible."
+
+
+def _price(hit: Ranked) -> str | None:
+    if hit.service.frais == "gratuit":
+        return "Prix : gratuit."
+    if hit.service.frais == "payant":
+        return f"Prix : payant. {hit.service.frais_precisions or ''}".strip()
+    return None
+
+
+def _status(hit: Ranked) -> str | None:
+    if hit.service.x_statut == "projet":
+        return "Attention : ce service n'est pas encore ouvert."
+    if hit.service.x_statut == "a-verifier":
+        return "Attention : ce service a peut-être changé."
+    return None
+
+
+def make_card(hit: Ranked, number: int, weekday: int | None = None) -> Card:
+    service = hit.service
+    contact = contact_for(service.structure_id)
+    phone = _phone(hit)
+    reach = (
+        f"Téléphone : {phone}."
+        if phone
+        else f"Contact : je n'ai pas leur numéro. {describe_contact(contact)}"
+    )
+    lines = [
+        f"{number}. {service.nom}",
+        f"À quoi ça sert : {first_sentence(service.description)}",
+        _where(hit),
+        _when(hit, weekday),
+        reach,
+        _access(hit),
+        _price(hit),
+        _status(hit),
+    ]
+    long = "\n".join(line for line in lines if line)
+    short_reach = f"Tél : {phone}" if phone else "Tél : inconnu"
+    short = f"{number}. {service.nom}. {short_reach}. {_when(hit, weekday)}"
+    return Card(service.id, long, short)
+
+
+def render_results(result: SearchResult) -> dict[str, str]:
+    """Template variables for the results response: long and short card texts."""
+    cards = [
+        make_card(hit, result.offset + i + 1, result.need.weekday) for i, hit in enumerate(result.hits)
+    ]
+    return {
+        "cartes": "\n\n".join(c.long for c in cards),
+        "cartes_courtes": "\n".join(c.short for c in cards),
+        "nombre": str(result.total),
+    }
