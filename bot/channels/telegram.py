@@ -1,0 +1,184 @@
+"""Telegram channel (python-telegram-bot 22): webhook in, PTB Bot out.
+
+POST {webhooks}/telegram/webhook must carry X-Telegram-Bot-Api-Secret-Token
+(403 otherwise). Updates are parsed with PTB; buttons go out as inline keyboards
+whose callback data are short ids mapped to Rasa payloads in the database;
+callback queries are always answered. /start and /aide open the menu. Photos,
+stickers, voice notes and group chats get a short explanation, never an error.
+"""
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+
+from actions.channels_state import store
+from actions.common.privacy import pseudonym
+from actions.common.settings import get_settings
+from bot.channels import texts
+from bot.channels.config import get_channel_settings
+from bot.channels.render import from_rasa, render_telegram
+
+logger = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+ALLOWED_UPDATES = ["message", "callback_query"]
+COMMANDS = {"/start": "/greet", "/aide": "/help", "/help": "/help", "/menu": "/help"}
+
+
+class TelegramNotConfigured(Exception):
+    """The Telegram channel needs a bot token and a webhook secret."""
+
+
+def make_bot(token: str, base_url: str | None = None) -> Bot:
+    """A PTB Bot talking to the configured Bot API (the real one unless TELEGRAM_API_BASE_URL says otherwise)."""
+    return Bot(token, base_url=base_url or get_channel_settings().telegram_api_base_url)
+
+
+def command_payload(text: str) -> str | None:
+    """'/start', '/aide@SesameBot' … → the Rasa payload they stand for."""
+    first = text.strip().split(maxsplit=1)[0].split("@", 1)[0].lower() if text.strip() else ""
+    return COMMANDS.get(first)
+
+
+class TelegramOutput(OutputChannel):
+    """Sends Rasa's messages with PTB; buttons become an inline keyboard."""
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    @classmethod
+    def name(cls) -> Text:
+        return "telegram"
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        rendered = render_telegram(from_rasa(message), store.save_callback)
+        if not rendered.text:
+            return
+        markup = None
+        if rendered.keyboard:
+            markup = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(title, callback_data=data) for title, data in row] for row in rendered.keyboard]
+            )
+        try:
+            await self.bot.send_message(chat_id=int(recipient_id), text=rendered.text, reply_markup=markup)
+        except TelegramError as exc:
+            logger.error("Telegram message to %s not sent: %s", pseudonym(recipient_id), exc)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+
+class TelegramInput(InputChannel):
+    """Webhook receiving Telegram updates, checked against the secret token set with setWebhook."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "telegram"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TelegramInput":
+        credentials = credentials or {}
+        settings = get_settings()
+        return cls(
+            token=credentials.get("access_token") or settings.telegram_token,
+            secret=credentials.get("secret_token") or settings.telegram_secret,
+            webhook_url=credentials.get("webhook_url") or None,
+        )
+
+    def __init__(self, token: str, secret: str, webhook_url: str | None = None, base_url: str | None = None) -> None:
+        if not token or not secret:
+            raise TelegramNotConfigured("set TELEGRAM_TOKEN and TELEGRAM_SECRET_TOKEN")
+        self.secret = secret
+        self.webhook_url = webhook_url
+        self.bot = make_bot(token, base_url)
+        self._ready = asyncio.Lock()
+
+    def get_output_channel(self) -> OutputChannel:
+        return TelegramOutput(self.bot)
+
+    async def _ensure_bot(self) -> None:
+        async with self._ready:  # PTB calls getMe once; later calls return at once
+            await self.bot.initialize()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        telegram_webhook = Blueprint("sesame_telegram_webhook", __name__)
+
+        @telegram_webhook.listener("after_server_start")
+        async def register_webhook(_app: Any, _loop: Any) -> None:
+            if self.webhook_url:
+                await self._ensure_bot()
+                await self.bot.set_webhook(
+                    self.webhook_url, secret_token=self.secret, allowed_updates=ALLOWED_UPDATES
+                )
+
+        @telegram_webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @telegram_webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            given = request.headers.get(SECRET_HEADER, "")
+            if not hmac.compare_digest(given.encode(), self.secret.encode()):
+                logger.warning("Telegram webhook: wrong or missing secret token, request refused")
+                return response.text("forbidden", status=403)
+            try:
+                await self._ensure_bot()
+                update = Update.de_json(request.json or {}, self.bot)
+                await self.handle(update, on_new_message)
+            except Exception:  # Telegram retries on errors: log, and acknowledge anyway
+                logger.exception("Telegram update could not be handled")
+            return response.text("ok")
+
+        return telegram_webhook
+
+    async def handle(self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """Route one update: button press, text, command, or anything else."""
+        if update.callback_query is not None:
+            await self._handle_button(update, on_new_message)
+            return
+        message = update.message
+        if message is None:
+            return  # edited messages, channel posts, member updates…: nothing to answer
+        chat = message.chat
+        command = command_payload(message.text or "")
+        if chat.type != ChatType.PRIVATE:
+            if command:
+                await self.bot.send_message(chat_id=chat.id, text=texts.TELEGRAM_GROUP)
+            return
+        if not message.text:
+            await self.bot.send_message(chat_id=chat.id, text=texts.TELEGRAM_NOT_TEXT)
+            return
+        await self._to_rasa(str(chat.id), command or message.text, on_new_message)
+
+    async def _handle_button(self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        query = update.callback_query
+        payload = await asyncio.to_thread(store.payload_for_callback, query.data or "")
+        if payload is None or query.message is None:
+            await query.answer(text=texts.TELEGRAM_OLD_BUTTON)
+            return
+        await query.answer()
+        try:
+            await query.edit_message_reply_markup(reply_markup=None)  # one press per question
+        except TelegramError as exc:
+            logger.info("Keyboard not removed: %s", exc)
+        await self._to_rasa(str(query.message.chat.id), payload, on_new_message)
+
+    async def _to_rasa(self, chat_id: str, text: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        try:
+            await on_new_message(
+                UserMessage(text, TelegramOutput(self.bot), chat_id, input_channel=self.name(),
+                            metadata={"channel": "telegram"})
+            )
+        except Exception:
+            logger.exception("Telegram turn for %s failed", pseudonym(chat_id))
+            await self.bot.send_message(chat_id=int(chat_id), text=texts.TECHNICAL_PROBLEM)
