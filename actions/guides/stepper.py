@@ -137,6 +137,7 @@ def explain(text: str, glossary: tuple[Term, ...]) -> Term | None:
 
 def _spaced(folded: str) -> str:
     """Space out punctuation and pad with spaces, so matching works on whole words."""
-    for mark in "?!.,;:()\"'«»":
-        folded = folded.replace(mark, f" {mark} " if mark != "'" else "' ")
+    for mark in "?!.,;:()\"«»":
+        folded = folded.replace(mark, f" {mark} ")
+    folded = folded.replace("'", " ")
     return " ".join(folded.split()).join("  ")
