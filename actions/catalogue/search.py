@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import selectinload
 
 from actions.catalogue.hours import now_local
-from actions.catalogue.models import Service, ServiceThematique
+from actions.catalogue.models import Service, ServicePublic, ServiceThematique
 from actions.catalogue.needs import Need
 from actions.catalogue.ranking import Ranked, rank
 from actions.catalogue.referentiels import categorie
@@ -50,6 +50,14 @@ def _candidates(session, need: Need) -> list[Service]:  # type: ignore[no-untype
     for word in need.keywords[:8]:
         stem = word[:6] if len(word) > 6 else word
         conditions.append(Service.x_texte_recherche.like(f"% {stem}%"))
+    if not conditions and need.public:
+        conditions.append(
+            exists().where(
+                ServicePublic.source == Service.source,
+                ServicePublic.service_id == Service.id,
+                ServicePublic.public == need.public,
+            )
+        )
     if not conditions:
         return []
     query = (

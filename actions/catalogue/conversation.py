@@ -1,0 +1,87 @@
+"""From a Rasa message (text + entities) to a search, and from a search to what to say.
+
+Kept free of rasa_sdk so it is tested directly; ``actions.py`` only moves data in and out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Iterable
+
+from sqlalchemy.engine import Engine
+
+from actions.catalogue.cards import render_results
+from actions.catalogue.contacts import contact_for, describe_contact
+from actions.catalogue.hours import weekday_from_text
+from actions.catalogue.needs import Need, understand
+from actions.catalogue.referentiels import get_referentiels
+from actions.catalogue.search import search
+
+PAGE_SIZE = 3
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the action must say: a response name, its variables, and the slots to set."""
+
+    responses: list[tuple[str, dict[str, str]]]
+    slots: dict[str, Any] = field(default_factory=dict)
+
+
+def filters_from_entities(entities: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """Keep only entity values that are real codes (unmapped raw words are ignored)."""
+    refs = get_referentiels()
+    categories = set(refs.categorie_labels)
+    quartiers = {q.id for q in refs.quartiers}
+    out: dict[str, str] = {}
+    for entity in entities:
+        name, value = entity.get("entity"), str(entity.get("value") or "")
+        if name == "thematique" and (value in refs.thematiques or value in categories):
+            out["thematique"] = value
+        elif name == "public" and value in refs.publics:
+            out["public"] = value
+        elif name == "quartier":
+            q = value if value in quartiers else refs.quartier_from_text(value)
+            if q:
+                out["quartier"] = q
+        elif name == "jour" and weekday_from_text(value) is not None:
+            out["jour"] = value
+    return out
+
+
+def build_need(text: str, filters: dict[str, str]) -> Need:
+    """Understand the words, then let explicit entity/button values win."""
+    need = understand("" if text.startswith("/") else text)
+    if "thematique" in filters and filters["thematique"] not in need.thematiques:
+        need = need.with_(thematiques=(filters["thematique"], *need.thematiques))
+    if "public" in filters:
+        need = need.with_(public=filters["public"])
+    if "quartier" in filters:
+        need = need.with_(quartier=filters["quartier"])
+    if "jour" in filters:
+        need = need.with_(weekday=weekday_from_text(filters["jour"]))
+    return need
+
+
+def _contact_sentence() -> str:
+    return describe_contact(contact_for(None))
+
+
+def answer(
+    text: str,
+    filters: dict[str, str],
+    offset: int = 0,
+    engine: Engine | None = None,
+    at: datetime | None = None,
+) -> Reply:
+    """Search and decide the responses for one request (``offset`` > 0 for "voir plus")."""
+    need = build_need(text, filters)
+    if not (need.understood or need.public):
+        return Reply([("utter_catalogue_ask_need", {})], {"catalogue_offset": 0.0})
+    result = search(need, engine=engine, limit=PAGE_SIZE, offset=offset, at=at)
+    slots = {"catalogue_demande": text, "catalogue_filtres": filters, "catalogue_offset": float(offset)}
+    if not result.hits:
+        name = "utter_catalogue_no_more" if offset else "utter_catalogue_no_result"
+        return Reply([(name, {"contact": _contact_sentence()})], slots)
+    steps = "utter_catalogue_next_steps_more" if result.has_more else "utter_catalogue_next_steps"
+    return Reply([("utter_catalogue_results", render_results(result)), (steps, {})], slots)
