@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from actions.catalogue.hours import HoursSyntaxError, parse_hours
 from actions.catalogue.referentiels import get_referentiels, load_schema
 
+URL_FIELDS = ("site_web", "lien_mobilisation", "accessibilite_lieu", "x_source_url")
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 
@@ -67,12 +68,23 @@ def _message(error: Any) -> str:
     return error.message
 
 
+def _precise(error: Any) -> Any:
+    """For "value or null" fields, report the deepest sub-error (the bad item), not the union."""
+    if error.validator == "anyOf" and error.context:
+        not_null = [e for e in error.context if e.validator_value != "null"]
+        return _precise(max(not_null or error.context, key=lambda e: len(e.absolute_path)))
+    return error
+
+
 def validate_record(record: dict[str, Any]) -> list[FieldError]:
     """Every schema, referential and local-rule violation of one record (empty if valid)."""
     kind = record_kind(record)
     errors = [
         FieldError(_path(e), _message(e))
-        for e in sorted(_validator(kind).iter_errors(record), key=lambda e: list(e.absolute_path))
+        for e in sorted(
+            (_precise(e) for e in _validator(kind).iter_errors(record)),
+            key=lambda e: [str(p) for p in e.absolute_path],
+        )
     ]
     errors += [
         FieldError(_path(e), _message(e))
@@ -83,6 +95,10 @@ def validate_record(record: dict[str, Any]) -> list[FieldError]:
     phone = normalise_phone(record.get("telephone"))
     if phone is not None and not E164.match(phone):
         errors.append(FieldError("telephone", f"numéro invalide : {record.get('telephone')!r}"))
+    for url_field in URL_FIELDS:
+        value = record.get(url_field)
+        if isinstance(value, str) and value.strip() and not value.startswith(("https://", "http://")):
+            errors.append(FieldError(url_field, f"adresse web invalide : {value!r}"))
     hours = record.get("horaires_accueil")
     if hours:
         try:
