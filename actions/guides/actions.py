@@ -1,0 +1,128 @@
+"""Thin Rasa actions for the guides: read the state, ask conversation.py, send the reply.
+
+State lives in 2 slots: `guide_id` (the open guide) and `guide_page` (the page
+shown last). Any failure still answers kindly and offers a person.
+"""
+from __future__ import annotations
+
+import logging
+from abc import ABCMeta, abstractmethod
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.guides import conversation
+from actions.guides.conversation import Reply
+from actions.guides.library import catalogue_services, load_glossary, load_library
+
+logger = logging.getLogger(__name__)
+
+ERROR_RESPONSE = "utter_guide_error"
+
+
+def _latest_entity(tracker: Tracker, name: str) -> str | None:
+    return next(tracker.get_latest_entity_values(name), None)
+
+
+def _send(dispatcher: CollectingDispatcher, reply: Reply) -> list[dict[str, Any]]:
+    kwargs: dict[str, Any] = dict(reply.variables)
+    if reply.buttons:
+        kwargs["buttons"] = reply.buttons
+    dispatcher.utter_message(response=reply.response, **kwargs)
+    events = []
+    if reply.guide_id is not None:
+        events.append(SlotSet("guide_id", reply.guide_id))
+    if reply.page is not None:
+        events.append(SlotSet("guide_page", float(reply.page)))
+    return events
+
+
+class _GuideAction(Action, metaclass=ABCMeta):
+    """Shared run(): compute the reply, and on any error answer kindly with a human option."""
+
+    action_name = ""
+
+    def name(self) -> str:
+        return self.action_name
+
+    @abstractmethod
+    def reply(self, tracker: Tracker) -> Reply:
+        """The reply for the resident's latest message."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        try:
+            return _send(dispatcher, self.reply(tracker))
+        except Exception:  # noqa: BLE001 - the resident must get an answer whatever broke
+            # No message text or phone in logs: only which action broke.
+            logger.exception("guide action %s failed", self.action_name)
+            dispatcher.utter_message(response=ERROR_RESPONSE)
+            return []
+
+
+def _state(tracker: Tracker) -> tuple[str | None, float | None]:
+    return tracker.get_slot("guide_id"), tracker.get_slot("guide_page")
+
+
+class ActionGuideStart(_GuideAction):
+    """Open the guide the resident asks about (or ask which one, or show topics)."""
+
+    action_name = "action_guide_start"
+
+    def reply(self, tracker: Tracker) -> Reply:
+        text = tracker.latest_message.get("text") or ""
+        return conversation.start(text, _latest_entity(tracker, "guide"), load_library(), catalogue_services())
+
+
+class ActionGuideNext(_GuideAction):
+    """'La suite': show the next page of the open guide."""
+
+    action_name = "action_guide_next"
+
+    def reply(self, tracker: Tracker) -> Reply:
+        return conversation.advance(*_state(tracker), load_library(), catalogue_services())
+
+
+class ActionGuideRepeat(_GuideAction):
+    """'Répète': show the same page again."""
+
+    action_name = "action_guide_repeat"
+
+    def reply(self, tracker: Tracker) -> Reply:
+        return conversation.repeat(*_state(tracker), load_library(), catalogue_services())
+
+
+class ActionGuideSimpler(_GuideAction):
+    """'Plus simple': say the same page with fewer words."""
+
+    action_name = "action_guide_simpler"
+
+    def reply(self, tracker: Tracker) -> Reply:
+        return conversation.simplify(*_state(tracker), load_library(), catalogue_services())
+
+
+class ActionGuideDocuments(_GuideAction):
+    """'La liste des papiers': one message to keep, short enough for SMS."""
+
+    action_name = "action_guide_documents"
+
+    def reply(self, tracker: Tracker) -> Reply:
+        return conversation.documents(*_state(tracker), load_library())
+
+
+class ActionGuideExplain(_GuideAction):
+    """Explain a jargon word from the glossary."""
+
+    action_name = "action_guide_explain"
+
+    def reply(self, tracker: Tracker) -> Reply:
+        guide_id, index = _state(tracker)
+        return conversation.explain_word(
+            tracker.latest_message.get("text") or "",
+            _latest_entity(tracker, "term"),
+            load_glossary(),
+            load_library(),
+            guide_id,
+            index,
+        )
