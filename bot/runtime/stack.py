@@ -55,7 +55,16 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     with_web: bool = True
     with_worker: bool = True
+    endpoints: str = "endpoints.yml"
+    rasa_replicas: int = 1
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    @property
+    def rasa_ports(self) -> list[int]:
+        """The first replica listens on rasa_port, the others on the next free ports."""
+        if not hasattr(self, "_rasa_ports"):
+            self._rasa_ports = [self.rasa_port] + [free_port() for _ in range(self.rasa_replicas - 1)]
+        return self._rasa_ports
 
     @property
     def rasa_url(self) -> str:
@@ -103,10 +112,12 @@ class Stack:
         subprocess.run([str(BIN / "python"), "-m", "bot.runtime.seed"], cwd=ROOT, env=self.env(), check=True)
         self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
                                 "--port", str(self.actions_port)])
-        self._spawn("rasa", [str(BIN / "rasa"), "run", "--model", str(self.model),
-                             "--endpoints", "endpoints.yml", "--credentials", "credentials.yml",
-                             "--port", str(self.rasa_port), "--interface", self.bind,
-                             "--enable-api", "--auth-token", self.token, "--cors", "*"])
+        for index, port in enumerate(self.rasa_ports):
+            self._spawn("rasa" if index == 0 else f"rasa{index + 1}",
+                        [str(BIN / "rasa"), "run", "--model", str(self.model),
+                         "--endpoints", self.endpoints, "--credentials", "credentials.yml",
+                         "--port", str(port), "--interface", self.bind,
+                         "--enable-api", "--auth-token", self.token, "--cors", "*"])
         if self.with_web and module_exists("bot.webchat.server"):
             self._spawn("web", [str(BIN / "python"), "-m", "bot.webchat.server"])
         if self.with_worker and module_exists("actions.notifications.worker"):
@@ -119,10 +130,10 @@ class Stack:
         return self
 
     def _wait_ready(self, timeout: float) -> None:
-        checks = {
-            "actions": f"{self.actions_url}/health",
-            "rasa": f"{self.rasa_url}/status?token={self.token}",
-        }
+        checks = {"actions": f"{self.actions_url}/health"}
+        for index, port in enumerate(self.rasa_ports):
+            name = "rasa" if index == 0 else f"rasa{index + 1}"
+            checks[name] = f"http://127.0.0.1:{port}/status?token={self.token}"
         if "web" in self.processes:
             checks["web"] = f"{self.web_url}/"
         deadline = time.monotonic() + timeout
@@ -156,11 +167,12 @@ class Stack:
                 proc.wait()
         self.processes.clear()
 
-    def say(self, sender: str, text: str, timeout: float = 30) -> list[dict]:
-        """Send one message over the REST channel and return the bot's replies."""
+    def say(self, sender: str, text: str, timeout: float = 30, replica: int = 0) -> list[dict]:
+        """Send one message over the REST channel (to one replica) and return the bot's replies."""
         body = json.dumps({"sender": sender, "message": text}).encode()
+        port = self.rasa_ports[replica]
         request = urllib.request.Request(
-            f"{self.rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
+            f"http://127.0.0.1:{port}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
         )
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read())
