@@ -6,6 +6,7 @@ search use exactly one list; labels and neighbourhoods come from ``referentiels.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -56,14 +57,19 @@ class Referentiels:
 
     def quartier_from_text(self, text: str) -> str | None:
         """The neighbourhood a resident names ("au biolay", "près des Hauts"), if any."""
-        folded = f" {fold(text).replace('-', ' ')} "
+        folded = f" {_plain(text)} "
         best: tuple[int, str] | None = None
         for q in self.quartiers:
             for syn in (q.id.replace("-", " "), *q.synonymes):
-                key = f" {fold(syn).replace('-', ' ')} "
+                key = f" {_plain(syn)} "
                 if key in folded and (best is None or len(key) > best[0]):
                     best = (len(key), q.id)
         return best[1] if best else None
+
+
+def _plain(text: str) -> str:
+    """Folded words separated by single spaces (punctuation and hyphens dropped)."""
+    return " ".join(re.findall(r"[a-z0-9]+", fold(text).replace("'", " ")))
 
 
 def categorie(thematique: str) -> str:
