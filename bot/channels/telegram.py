@@ -96,14 +96,19 @@ class TelegramInput(InputChannel):
         )
 
     def __init__(self, token: str, secret: str, webhook_url: str | None = None, base_url: str | None = None) -> None:
-        if not token or not secret:
-            raise TelegramNotConfigured("set TELEGRAM_TOKEN and TELEGRAM_SECRET_TOKEN")
+        # Without a token and a secret the channel stays mounted but disabled (503), so the
+        # embedded `make run` starts without Telegram credentials and nothing is ever accepted.
+        self.enabled = bool(token and secret)
+        if not self.enabled:
+            logger.warning("Telegram channel disabled: set TELEGRAM_TOKEN and TELEGRAM_SECRET_TOKEN")
         self.secret = secret
         self.webhook_url = webhook_url
-        self.bot = make_bot(token, base_url)
+        self.bot = make_bot(token or "0:disabled", base_url)
         self._ready = asyncio.Lock()
 
     def get_output_channel(self) -> OutputChannel:
+        if not self.enabled:
+            raise TelegramNotConfigured("set TELEGRAM_TOKEN and TELEGRAM_SECRET_TOKEN")
         return TelegramOutput(self.bot)
 
     async def _ensure_bot(self) -> None:
@@ -115,7 +120,7 @@ class TelegramInput(InputChannel):
 
         @telegram_webhook.listener("after_server_start")
         async def register_webhook(_app: Any, _loop: Any) -> None:
-            if self.webhook_url:
+            if self.webhook_url and self.enabled:
                 await self._ensure_bot()
                 await self.bot.set_webhook(
                     self.webhook_url, secret_token=self.secret, allowed_updates=ALLOWED_UPDATES
@@ -127,6 +132,8 @@ class TelegramInput(InputChannel):
 
         @telegram_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not self.enabled:
+                return response.text("Telegram channel not configured", status=503)
             given = request.headers.get(SECRET_HEADER, "")
             if not hmac.compare_digest(given.encode(), self.secret.encode()):
                 logger.warning("Telegram webhook: wrong or missing secret token, request refused")

@@ -131,6 +131,12 @@ def test_non_text_updates_and_groups_are_handled_without_errors(stack) -> None:
     assert assistant.received == []
 
 
-def test_channel_refuses_to_start_without_secret() -> None:
+def test_without_credentials_the_channel_is_mounted_but_refuses_everything() -> None:
+    assistant = ScriptedAssistant()
+    channel = TelegramInput("", "")
+    with serve_channel(channel, assistant) as base:
+        url = base + "/webhooks/telegram/webhook"
+        assert post(url, _update(1, message=_message("/start")), secret="").status_code == 503
+    assert assistant.received == []
     with pytest.raises(TelegramNotConfigured):
-        TelegramInput("123:ABC", "")
+        channel.get_output_channel()

@@ -1,0 +1,96 @@
+"""Serve the web chat's demo page and assets (port SESAME_WEB_PORT, default 8000).
+
+The Rasa URL the browser talks to (SESAME_RASA_PUBLIC_URL, default
+http://localhost:5005) is injected into the demo page and into the widget, so the
+one-tag embed works without extra configuration. A Content-Security-Policy only
+allows our own scripts and that Rasa origin.
+"""
+from __future__ import annotations
+
+import html
+import logging
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+PLACEHOLDER_JS = "__SESAME_RASA_URL__"
+PLACEHOLDER_HTML = "{{RASA_URL}}"
+
+logger = logging.getLogger(__name__)
+
+
+def rasa_public_url() -> str:
+    return os.environ.get("SESAME_RASA_PUBLIC_URL", "http://localhost:5005").rstrip("/")
+
+
+def web_port() -> int:
+    return int(os.environ.get("SESAME_WEB_PORT", "8000"))
+
+
+def content_security_policy(rasa_url: str) -> str:
+    """Our own files only; the socket may reach Rasa's origin over ws(s) and http(s)."""
+    parts = urlsplit(rasa_url)
+    ws_scheme = "wss" if parts.scheme == "https" else "ws"
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+        f"connect-src 'self' {origin} {ws_scheme}://{parts.netloc}; frame-ancestors 'self'; "
+        "base-uri 'none'; form-action 'self'"
+    )
+
+
+def create_app(rasa_url: str | None = None) -> web.Application:
+    """The aiohttp application: demo page at /, assets under /static/, health at /healthz."""
+    rasa_url = (rasa_url or rasa_public_url()).rstrip("/")
+    page = (STATIC_DIR / "index.html").read_text(encoding="utf-8").replace(
+        PLACEHOLDER_HTML, html.escape(rasa_url, quote=True)
+    )
+    widget = (STATIC_DIR / "sesame-chat.js").read_text(encoding="utf-8").replace(
+        f'"{PLACEHOLDER_JS}"', _js_string(rasa_url)
+    )
+    csp = content_security_policy(rasa_url)
+
+    async def index(_: web.Request) -> web.Response:
+        return web.Response(text=page, content_type="text/html", charset="utf-8",
+                            headers={"Content-Security-Policy": csp})
+
+    async def widget_js(_: web.Request) -> web.Response:
+        return web.Response(text=widget, content_type="application/javascript", charset="utf-8",
+                            headers={"Cache-Control": "no-cache"})
+
+    async def health(_: web.Request) -> web.Response:
+        return web.json_response({"status": "ok"})
+
+    @web.middleware
+    async def security_headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
+        response = await handler(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    app = web.Application(middlewares=[security_headers])
+    app.router.add_get("/", index)
+    app.router.add_get("/healthz", health)
+    app.router.add_get("/static/sesame-chat.js", widget_js)
+    app.router.add_static("/static/", STATIC_DIR, show_index=False)
+    return app
+
+
+def _js_string(value: str) -> str:
+    """A JavaScript string literal that cannot close the script or the string."""
+    import json
+
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO)
+    host = os.environ.get("SESAME_WEB_HOST", "127.0.0.1")
+    web.run_app(create_app(), host=host, port=web_port(), access_log=None)
+
+
+if __name__ == "__main__":
+    main()
