@@ -127,12 +127,15 @@ def match_motif(session: Session, words: str) -> Motif | None:
     return best[1] if best else None
 
 
+_GENERIC_WORDS = {"chambery", "jacques", "centre", "maison"}
+
+
 def match_place(session: Session, words: str, places: Sequence[Place]) -> Place | None:
     """A place named in the resident's words ("la mediatheque", "dynamo")."""
     said = fold(words)
     for place in places:
         names = {fold(place.name), fold(place.slug).replace("-", " ")}
-        names |= {w for n in list(names) for w in n.split() if len(w) >= 5}
+        names |= {w for n in list(names) for w in n.split() if len(w) >= 5 and w not in _GENERIC_WORDS}
         if any(n and n in said for n in names):
             return place
     return None
