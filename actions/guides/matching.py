@@ -32,14 +32,58 @@ class Resolution:
         return "one" if len(self.guides) == 1 else "choose"
 
 
+# A keyword word also matches the same word with a short ending: "handicap" in
+# "handicapee", "musee" in "musees". Shorter words must match exactly.
+MIN_PREFIX = 4
+TITLE_BONUS = 1.0
+MAX_ENDING = 2
+
+
+def _tokens(text: str) -> list[str]:
+    return _spaced(fold(text)).split()
+
+
+def _same_word(word: str, keyword_word: str) -> bool:
+    if word == keyword_word:
+        return True
+    return (
+        len(keyword_word) >= MIN_PREFIX
+        and word.startswith(keyword_word)
+        and len(word) - len(keyword_word) <= MAX_ENDING
+    )
+
+
+def find(tokens: list[str], keyword: list[str]) -> tuple[int, int] | None:
+    """Span of the first place the keyword's words appear in a row, if any."""
+    size = len(keyword)
+    for i in range(len(tokens) - size + 1):
+        if all(_same_word(tokens[i + j], keyword[j]) for j in range(size)):
+            return (i, i + size)
+    return None
+
+
 def score(text: str, guide: Guide) -> float:
-    """How strongly a message points to a guide (0 when no keyword appears)."""
-    spaced = _spaced(fold(text))
-    total = 0.0
+    """How strongly a message points to a guide (0 when no keyword appears).
+
+    Each keyword found adds its length in words plus a half, so "loyer impaye"
+    outweighs "loyer" and separate clues add up; a keyword found inside a longer
+    one of the same guide ("loyer" in "payer mon loyer") is not counted twice.
+    """
+    tokens = _tokens(text)
+    title = f" {' '.join(_tokens(guide.title + ' ' + guide.label))} "
+    spans: dict[tuple[int, int], float] = {}
     for keyword in guide.keywords:
-        if _spaced(keyword) in spaced:
-            total += len(keyword.split()) + 0.5
-    return total
+        words = _tokens(keyword)
+        span = find(tokens, words) if words else None
+        if span:
+            # The guide's own name ("mutuelle communale") is the strongest clue.
+            bonus = TITLE_BONUS if f" {' '.join(words)} " in title else 0.0
+            spans[span] = max(spans.get(span, 0.0), len(words) + 0.5 + bonus)
+    kept = [
+        weight for span, weight in spans.items()
+        if not any(o != span and o[0] <= span[0] and span[1] <= o[1] for o in spans)
+    ]
+    return sum(kept)
 
 
 def rank(text: str, library: Mapping[str, Guide]) -> list[tuple[Guide, float]]:
