@@ -23,6 +23,8 @@ class ChannelSettings:
     sms_outbox: Path
     twilio_api_base_url: str
     telegram_api_base_url: str
+    sms_webhook_url: str
+    telegram_webhook_url: str
 
 
 @lru_cache(maxsize=1)
@@ -36,6 +38,9 @@ def get_channel_settings() -> ChannelSettings:
         telegram_api_base_url=os.environ.get(
             "TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"
         ),
+        # Public URLs as the providers call them (signatures cover the exact URL).
+        sms_webhook_url=os.environ.get("SMS_WEBHOOK_URL", ""),
+        telegram_webhook_url=os.environ.get("TELEGRAM_WEBHOOK_URL", ""),
     )
 
 

@@ -99,7 +99,7 @@ class SmsInput(InputChannel):
         credentials = credentials or {}
         return cls(
             auth_token=credentials.get("auth_token") or get_settings().twilio_auth_token,
-            webhook_url=credentials.get("webhook_url") or None,
+            webhook_url=credentials.get("webhook_url") or get_channel_settings().sms_webhook_url or None,
         )
 
     def __init__(self, auth_token: str = "", webhook_url: str | None = None) -> None:

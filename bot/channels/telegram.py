@@ -92,7 +92,7 @@ class TelegramInput(InputChannel):
         return cls(
             token=credentials.get("access_token") or settings.telegram_token,
             secret=credentials.get("secret_token") or settings.telegram_secret,
-            webhook_url=credentials.get("webhook_url") or None,
+            webhook_url=credentials.get("webhook_url") or get_channel_settings().telegram_webhook_url or None,
         )
 
     def __init__(self, token: str, secret: str, webhook_url: str | None = None, base_url: str | None = None) -> None:

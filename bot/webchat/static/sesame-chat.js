@@ -1,6 +1,7 @@
 /*
  * Sésame web chat: an accessible widget for Rasa's socket.io channel.
- * Embed with one tag:  <script src="https://…/static/sesame-chat.js" data-rasa-url="https://…" defer></script>
+ * Embed with one script tag pointing at /static/sesame-chat.js on the web process, with an
+ * optional data-rasa-url attribute (default: the URL the web process injects). See README.md.
  * No framework, no CDN: the socket.io client is served next to this file (vendor/).
  * Bot text is always inserted with textContent / text nodes (never innerHTML): no XSS.
  */
