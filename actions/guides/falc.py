@@ -138,6 +138,8 @@ def acronyms(text: str) -> set[str]:
             continue
         if sum(c.isalpha() for c in token) < 2:
             continue
+        if sum(c.isdigit() for c in token) > 1:  # a code like K7M4QX, not an acronym
+            continue
         found.add(token)
     return found
 

@@ -77,7 +77,8 @@ def score(text: str, guide: Guide) -> float:
         span = find(tokens, words) if words else None
         if span:
             # The guide's own name ("mutuelle communale") is the strongest clue.
-            bonus = TITLE_BONUS if f" {' '.join(words)} " in title else 0.0
+            named = len(words) > 1 and f" {' '.join(words)} " in title
+            bonus = TITLE_BONUS if named else 0.0
             spans[span] = max(spans.get(span, 0.0), len(words) + 0.5 + bonus)
     kept = [
         weight for span, weight in spans.items()

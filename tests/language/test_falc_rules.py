@@ -33,6 +33,8 @@ def test_acronym_needs_expansion_or_glossary() -> None:
     assert "unexplained-acronym" not in rules("Allez à la MDPH (maison du handicap) demain.")
     assert "unexplained-acronym" not in rules("Allez à la maison du handicap (MDPH) demain.")
     assert "unexplained-acronym" not in rules("Allez à la MDPH demain.", ("MDPH",))
+    assert "unexplained-acronym" not in rules("Votre référence : K7M4QX.")
+    assert "unexplained-acronym" in rules("Demandez la C2S.")
 
 
 def test_numbers_in_words_and_percentages_fail() -> None:
