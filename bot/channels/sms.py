@@ -160,6 +160,9 @@ class SmsInput(InputChannel):
                 await send_plain(phone, texts.SMS_RATE_LIMITED)
             logger.info("SMS from %s over the rate limit", pseudonym(phone))
             return
+        if not body.strip():  # a photo or an empty message
+            await send_plain(phone, texts.SMS_NOT_TEXT)
+            return
         text = await self._text_for_rasa(phone, body, keyword)
         collector = SmsCollector()
         sender_id = store.sms_sender_id(phone)

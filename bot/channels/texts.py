@@ -17,3 +17,4 @@ TECHNICAL_PROBLEM = (
 TELEGRAM_NOT_TEXT = "Je lis seulement les messages écrits. Écrivez votre question avec vos mots."
 TELEGRAM_GROUP = "Pour votre vie privée, je réponds seulement en message privé. Écrivez-moi directement."
 TELEGRAM_OLD_BUTTON = "Ce bouton n'est plus valable. Écrivez votre question ou /aide."
+SMS_NOT_TEXT = "Je lis seulement les messages écrits. Écrivez votre question avec vos mots, ou envoyez AIDE."

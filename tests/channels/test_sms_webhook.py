@@ -192,3 +192,10 @@ def test_accented_replies_are_counted_and_split_like_a_handset(sms_env) -> None:
     folded = gsm7.normalise(text)
     assert gsm7.segment_info(folded).encoding == "GSM-7"
     assert gsm7.segment_info(folded).segments < raw.segments
+
+
+def test_an_empty_message_gets_an_explanation_not_an_error(server) -> None:
+    url, assistant, outbox = server
+    assert post(url, "  ").status_code == 200
+    assert assistant.received == []
+    assert sent(outbox)[-1]["body"].startswith("Je lis seulement les messages écrits")

@@ -115,3 +115,32 @@ def test_loading_state_is_written(page) -> None:
     page.locator("textarea").fill("")
     page.keyboard.press("Enter")
     assert "Écrivez votre message" in page.locator(".sesame-status").inner_text()
+
+
+def test_clearing_starts_a_new_conversation(page, stack) -> None:
+    page.evaluate("() => window.SesameChat.open()")
+    checks.wait_bot_count(page, 1)
+    first = page.evaluate("() => JSON.parse(localStorage.getItem('sesame-chat-v1')).sessionId")
+    page.get_by_role("button", name="Effacer la conversation").click()
+    page.wait_for_function(
+        "(old) => { const s = JSON.parse(localStorage.getItem('sesame-chat-v1')); return s.sessionId && s.sessionId !== old; }",
+        arg=first)
+    checks.wait_bot_count(page, 1)
+    page.wait_for_timeout(300)
+    assert page.locator(checks.BOT).count() == 1  # exactly one new greeting
+    second = page.evaluate("() => JSON.parse(localStorage.getItem('sesame-chat-v1')).sessionId")
+    assert [t for s, t in stack.assistant.received if s == second] == ["/greet"]
+
+
+def test_an_expired_conversation_is_announced_not_silently_dropped(browser, stack) -> None:
+    context = browser.new_context()
+    context.add_init_script(
+        "localStorage.setItem('sesame-chat-v1', JSON.stringify({sessionId: 'old', open: false, large: false,"
+        " updatedAt: Date.now() - 2 * 3600 * 1000, messages: [{from: 'user', text: 'ancien', choices: []}]}));"
+    )
+    page = context.new_page()
+    page.goto(stack.web_url + "/")
+    page.evaluate("() => window.SesameChat.open()")
+    assert "effacée après 1 heure" in page.locator(checks.BOT).first.inner_text()
+    assert page.locator(checks.USER).count() == 0
+    context.close()

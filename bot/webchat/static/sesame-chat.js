@@ -22,11 +22,14 @@
   function freshState() {
     return { sessionId: null, messages: [], open: false, large: false, updatedAt: Date.now() };
   }
+  var expired = false;
   function loadState() {
     try {
       var saved = JSON.parse(window.localStorage.getItem(STORE_KEY));
-      if (saved && Array.isArray(saved.messages) && Date.now() - saved.updatedAt < MAX_AGE_MS) {
-        return saved;
+      if (saved && Array.isArray(saved.messages)) {
+        if (Date.now() - saved.updatedAt < MAX_AGE_MS) { return saved; }
+        expired = saved.messages.length > 0; // said aloud on next opening, never silently
+        window.localStorage.removeItem(STORE_KEY);
       }
     } catch (e) { /* storage disabled or corrupted: start afresh */ }
     return freshState();
@@ -201,7 +204,9 @@
         state.sessionId = id;
         saveState();
         setStatus("");
-        if (isNew && state.messages.length === 0) { pending.unshift("/greet"); }
+        if (isNew && !state.messages.some(function (m) { return m.from === "user"; })) {
+          pending.unshift("/greet");
+        }
         if (pending.length) { waiting(true); }
         while (pending.length) { emitUser(pending.shift()); }
       });
@@ -251,6 +256,11 @@
   // ------------------------------------------------------------------ open, close, tools
   function open() {
     panel.hidden = false;
+    if (expired) {
+      expired = false;
+      addMessage({ from: "bot", choices: [], text:
+        "Votre conversation précédente a été effacée après 1 heure sans message, pour protéger votre vie privée." });
+    }
     launcher.hidden = true;
     launcher.setAttribute("aria-expanded", "true");
     state.open = true;
@@ -291,8 +301,7 @@
     while (log.firstChild) { log.removeChild(log.firstChild); }
     setStatus("Conversation effacée. Une nouvelle conversation commence.");
     if (socket && socket.connected) {
-      pending.push("/greet");
-      socket.emit("session_request", { session_id: null });
+      socket.emit("session_request", { session_id: null }); // a new id, then the greeting
     }
     input.focus();
   });
