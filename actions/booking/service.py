@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 from typing import Callable
 
 from sqlalchemy import delete, select
@@ -27,20 +27,19 @@ from actions.booking.models import (
     Appointment,
     AppointmentEvent,
     AppointmentUnit,
-    Motif,
     Place,
 )
 from actions.booking.queries import (
-    load_schedule,
+    load_busy,
+    load_openings,
     motif_by_slug,
     motif_rule,
     naive_utc,
     now_utc,
-    place_by_slug,
-    places_for_motif,
 )
 from actions.booking.reference import new_reference, normalise_reference
-from actions.booking.slots import PARIS, Preference, find_slots, is_free, local_to_utc, to_utc
+from actions.booking.search import Offer, SlotFinder
+from actions.booking.slots import PARIS, Preference, is_free, local_to_utc, to_utc
 from actions.common.db import session_scope
 from actions.common.privacy import pseudonym
 from actions.notifications.outbox import cancel_pending, enqueue
@@ -74,26 +73,6 @@ class TooLateToChange(BookingError):
         super().__init__("too late to change")
         self.place_name = place_name
         self.place_phone = place_phone
-
-
-@dataclass(frozen=True)
-class Offer:
-    """A time proposed to a resident; ``token`` fits in a Rasa slot and comes back on choice."""
-
-    start: datetime
-    place_id: int
-    conseiller_id: int
-    place_name: str
-
-    @property
-    def token(self) -> str:
-        return f"{to_utc(self.start).strftime('%Y%m%dT%H%M')}|{self.place_id}|{self.conseiller_id}"
-
-    @staticmethod
-    def parse_token(token: str) -> tuple[datetime, int, int]:
-        stamp, place_id, conseiller_id = token.split("|")
-        start = datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=timezone.utc)
-        return start, int(place_id), int(conseiller_id)
 
 
 @dataclass(frozen=True)
@@ -150,6 +129,7 @@ class BookingService:
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = now_utc) -> None:
         self.engine = engine
         self.clock = clock
+        self.finder = SlotFinder(engine, clock)
 
     # --- searching -------------------------------------------------------------------------
     def search(
@@ -161,32 +141,13 @@ class BookingService:
         max_per_day: int | None = 2,
     ) -> list[Offer]:
         """The next free offers for a motif at one place, or the soonest anywhere."""
-        with session_scope(self.engine) as session:
-            motif = motif_by_slug(session, motif_slug)
-            return self._search(session, motif, place_slug, preference, limit, max_per_day)
-
-    def _search(
-        self, session: Session, motif: Motif, place_slug: str | None, preference: Preference | None,
-        limit: int, max_per_day: int | None,
-    ) -> list[Offer]:
-        places = places_for_motif(session, motif)
-        if place_slug:
-            places = [p for p in places if p.slug == place_slug] or [place_by_slug(session, place_slug)]
-        names = {p.id: p.name for p in places}
-        openings, busy = load_schedule(session, motif, list(names), self.clock())
-        found = find_slots(
-            openings, busy, motif_rule(motif), self.clock(), place_ids=list(names),
-            preference=preference, limit=limit, max_per_day=max_per_day,
-        )
-        return [Offer(c.start, c.place_id, c.conseiller_id, names[c.place_id]) for c in found]
+        return self.finder.search(motif_slug, place_slug, preference, limit, max_per_day)
 
     def _alternatives(self, motif_slug: str, place_id: int, start: datetime) -> list[Offer]:
-        with session_scope(self.engine) as session:
-            motif = motif_by_slug(session, motif_slug)
-            place = session.get(Place, place_id)
-            day = to_utc(start).astimezone(PARIS).date()
-            offers = self._search(session, motif, place.slug if place else None, Preference(not_before_day=day), 3, 2)
-            return offers or self._search(session, motif, None, None, 3, 2)
+        place = self.finder.static().places.get(place_id)
+        day = to_utc(start).astimezone(PARIS).date()
+        offers = self.search(motif_slug, place[0] if place else None, Preference(not_before_day=day))
+        return offers or self.search(motif_slug, None)
 
     # --- booking ---------------------------------------------------------------------------
     def book(
@@ -207,7 +168,7 @@ class BookingService:
         with session_scope(self.engine) as session:  # read phase: is it still a real candidate?
             motif = motif_by_slug(session, motif_slug)
             place = session.get(Place, place_id)
-            openings, busy = load_schedule(session, motif, [place_id], now)
+            openings, busy = self._day_schedule(session, place_id, start)
             still_free = place is not None and is_free(
                 openings, busy, motif_rule(motif), now, conseiller_id, place_id, start
             )
@@ -230,6 +191,15 @@ class BookingService:
                     raise
         log.info("booked ref=%s contact=%s channel=%s", ref, pseudonym(phone_e164) if phone_e164 else "-", channel)
         return self.get(ref)
+
+    @staticmethod
+    def _day_schedule(session: Session, place_id: int, start: datetime) -> tuple[list, list]:
+        """Openings at the place and what is busy on the day of ``start`` (enough to re-check one time)."""
+        openings = load_openings(session, [place_id])
+        day = to_utc(start).astimezone(PARIS).date()
+        low, high = local_to_utc(day, time(0)), local_to_utc(day + timedelta(days=1), time(0))
+        conseillers = sorted({o.conseiller_id for o in openings})
+        return openings, load_busy(session, conseillers, low, high, [place_id])
 
     def _units_taken(self, conseiller_id: int, start: datetime, end: datetime) -> bool:
         with session_scope(self.engine) as session:
@@ -348,7 +318,7 @@ class BookingService:
             appt = self._by_reference(session, reference)
             self._check_changeable(appt)
             motif_slug, motif = appt.motif.slug, appt.motif
-            openings, busy = load_schedule(session, motif, [place_id], now)
+            openings, busy = self._day_schedule(session, place_id, start)
             busy = [b for b in busy if not (b.conseiller_id == appt.conseiller_id and b.start == to_utc(appt.starts_at))]
             ok = is_free(openings, busy, motif_rule(motif), now, conseiller_id, place_id, start)
         if not ok:

@@ -170,8 +170,11 @@ def find_slots(
     preference: Preference | None = None,
     limit: int = 3,
     max_per_day: int | None = None,
+    last_day: date | None = None,
 ) -> list[Candidate]:
     """The soonest free candidates for ``motif`` (at ``place_ids``, or anywhere when None).
+
+    ``last_day`` (Paris date) stops the search early: the caller loaded busy periods up to it only.
 
     One start time is proposed once per place (the resident does not choose the conseiller).
     With ``preference.around`` the candidates of the day are ordered by closeness to that time.
@@ -195,13 +198,14 @@ def find_slots(
         if pref.day < first_day:
             return []
         first_day = pref.day
-    last_day = latest_start.astimezone(PARIS).date()
-    if pref.day and pref.day < last_day:
-        last_day = pref.day
+    horizon = latest_start.astimezone(PARIS).date()
+    stop_day = min(horizon, last_day) if last_day else horizon
+    if pref.day and pref.day < stop_day:
+        stop_day = pref.day
 
     found: list[Candidate] = []
     day = first_day
-    while day <= last_day and len(found) < limit:
+    while day <= stop_day and len(found) < limit:
         low, high = _local_window(pref, day)
         todays: dict[tuple[datetime, int], Candidate] = {}
         for opening in wanted:

@@ -1,0 +1,115 @@
+"""Slot search over the database: the static book (motifs, places, openings) is cached briefly.
+
+Motifs, places and weekly openings change a few times a year; bookings change all
+the time. So the static part is read at most once a minute, and bookings are read
+fresh for each search, a few weeks at a time (the soonest slots are usually close;
+reading 3 months of a busy book for every question would be the slow part).
+"""
+from __future__ import annotations
+
+import threading
+import time as monotonic
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from actions.booking.models import Motif, Place
+from actions.booking.queries import UnknownMotif, UnknownPlace, load_busy, load_openings
+from actions.booking.slots import PARIS, MotifRule, Opening, Preference, find_slots, local_to_utc, to_utc
+from actions.common.db import session_scope
+
+SEARCH_WINDOW_DAYS = 14
+STATIC_TTL_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A time proposed to a resident; ``token`` fits in a Rasa slot and comes back on choice."""
+
+    start: datetime
+    place_id: int
+    conseiller_id: int
+    place_name: str
+
+    @property
+    def token(self) -> str:
+        return f"{to_utc(self.start).strftime('%Y%m%dT%H%M')}|{self.place_id}|{self.conseiller_id}"
+
+    @staticmethod
+    def parse_token(token: str) -> tuple[datetime, int, int]:
+        stamp, place_id, conseiller_id = token.split("|")
+        start = datetime.strptime(stamp, "%Y%m%dT%H%M").replace(tzinfo=timezone.utc)
+        return start, int(place_id), int(conseiller_id)
+
+
+@dataclass(frozen=True)
+class MotifInfo:
+    slug: str
+    rule: MotifRule
+    place_ids: tuple[int, ...]  # empty: every place
+
+
+@dataclass(frozen=True)
+class StaticBook:
+    motifs: dict[str, MotifInfo]
+    places: dict[int, tuple[str, str]]  # id → (slug, name)
+    openings: list[Opening]
+
+
+class SlotFinder:
+    """Finds offers; ``ttl`` 0 reads the static book every time."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime], ttl: float = STATIC_TTL_SECONDS) -> None:
+        self.engine, self.clock, self.ttl = engine, clock, ttl
+        self._cached: tuple[float, StaticBook] | None = None
+        self._lock = threading.Lock()
+
+    def static(self) -> StaticBook:
+        with self._lock:
+            if self._cached and monotonic.monotonic() - self._cached[0] < self.ttl:
+                return self._cached[1]
+            with session_scope(self.engine) as session:
+                motifs = {
+                    m.slug: MotifInfo(m.slug, MotifRule(m.duration_minutes, m.min_delay_minutes, m.max_delay_days),
+                                      tuple(sorted(p.id for p in m.places)))
+                    for m in session.scalars(select(Motif))
+                }
+                places = {p.id: (p.slug, p.name) for p in session.scalars(select(Place))}
+                book = StaticBook(motifs, places, load_openings(session))
+            self._cached = (monotonic.monotonic(), book)
+            return book
+
+    def search(self, motif_slug: str, place_slug: str | None = None, preference: Preference | None = None,
+               limit: int = 3, max_per_day: int | None = 2) -> list[Offer]:
+        book = self.static()
+        motif = book.motifs.get(motif_slug)
+        if motif is None:
+            raise UnknownMotif(motif_slug)
+        place_ids = list(motif.place_ids or book.places)
+        if place_slug:
+            chosen = [pid for pid, (slug, _) in book.places.items() if slug == place_slug]
+            if not chosen:
+                raise UnknownPlace(place_slug)
+            place_ids = chosen
+        openings = [o for o in book.openings if o.place_id in place_ids]
+        conseillers = sorted({o.conseiller_id for o in openings})
+        now = to_utc(self.clock())
+        pref = preference or Preference()
+        first = pref.day or pref.not_before_day
+        window_start = max(now, local_to_utc(first, time(0))) if first else now
+        horizon = now + timedelta(days=motif.rule.max_delay_days + 1)
+        window = timedelta(days=SEARCH_WINDOW_DAYS)
+        with session_scope(self.engine) as session:
+            while True:
+                window_end = min(window_start + window, horizon)
+                busy = load_busy(session, conseillers, window_start, window_end, place_ids)
+                last_day = (window_end.astimezone(PARIS) - timedelta(days=1)).date()
+                found = find_slots(openings, busy, motif.rule, now, place_ids=place_ids, preference=preference,
+                                   limit=limit, max_per_day=max_per_day, last_day=last_day)
+                if len(found) >= limit or window_end >= horizon:
+                    break
+                window *= 3
+        return [Offer(c.start, c.place_id, c.conseiller_id, book.places[c.place_id][1]) for c in found]
