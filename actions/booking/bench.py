@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import statistics
@@ -132,7 +133,8 @@ def run(url: str, runs: int, seed: int = 7) -> dict[str, object]:
         "conseillers": CONSEILLERS, "places": PLACES, "weeks": WEEKS, "appointments": booked,
         "goal_p95_ms": 30,
         "results": {name: summary(values) for name, values in cases.items()},
-        "machine": {"python": platform.python_version(), "platform": platform.platform()},
+        "machine": {"python": platform.python_version(), "platform": platform.platform(),
+                    "cpus": os.cpu_count(), "load_average_1min_at_end": round(os.getloadavg()[0], 2)},
         "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
 
@@ -145,7 +147,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         report = run(args.url or f"sqlite:///{Path(folder) / 'bench.db'}", args.runs)
-    print(f"{report['appointments']} appointments, {report['conseillers']} conseillers, backend {report['backend']}")
+    print(f"{report['appointments']} appointments, {report['conseillers']} conseillers, backend {report['backend']}, "
+          f"load average {report['machine']['load_average_1min_at_end']} on {report['machine']['cpus']} CPUs")
     for name, stats in report["results"].items():  # type: ignore[union-attr]
         print(f"  {name:<22} p50 {stats['p50_ms']:>7} ms   p95 {stats['p95_ms']:>7} ms   p99 {stats['p99_ms']:>7} ms")
     out = Path(args.out)

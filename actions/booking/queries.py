@@ -88,7 +88,8 @@ def load_busy(
                 Appointment.ends_at > lo,
             )
         )
-        busy += [Busy(to_utc(s), to_utc(e), conseiller_id=c) for c, s, e in rows]
+        utc = timezone.utc
+        busy += [Busy(s.replace(tzinfo=utc), e.replace(tzinfo=utc), c) for c, s, e in rows]
     who = [Absence.conseiller_id.in_(list(conseiller_ids))] if conseiller_ids else []
     who.append(and_(Absence.conseiller_id.is_(None), Absence.place_id.is_(None)))
     if place_ids:

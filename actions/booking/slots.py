@@ -96,6 +96,8 @@ class Candidate:
 
 def to_utc(moment: datetime) -> datetime:
     """Aware UTC from an aware datetime or a naive UTC one (as stored in the database)."""
+    if moment.tzinfo is timezone.utc:
+        return moment
     if moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc)
