@@ -46,6 +46,14 @@ NUMBER_WORDS = frozenset(
 )
 # "neuf" is left out on purpose: "un logement neuf" is not a number.
 
+# "C'est gratuit", "je suis désolé": a state, not a passive.
+STATE_ADJECTIVES = frozenset(
+    {
+        "gratuit", "gratuite", "gratuits", "gratuites", "désolé", "désolée", "fatigué",
+        "fatiguée", "perdu", "perdue", "inquiet", "ouvert", "ouverte", "fermé", "fermée",
+    }
+)
+
 _ETRE = (
     r"(?:est|sont|sera|seront|serez|sommes|êtes|suis|es|était|étaient|"
     r"a été|ont été|avez été|sera|soit|soient|être|été)"
@@ -183,7 +191,9 @@ def check_text(text: str, known_acronyms: Iterable[str] = ()) -> TextReport:
         problems.append(Problem("passive-voice", f"say who acts first: {match.group(0)!r}"))
     if not any(p.rule == "passive-voice" for p in problems):
         for match in PASSIVE_NO_AGENT.finditer(normalise(text)):
-            warnings.append(Problem("passive-voice?", f"maybe passive: {match.group(0)!r}"))
+            participle = match.group(0).split()[-1].lower()
+            if len(participle) >= 5 and participle not in STATE_ADJECTIVES:
+                warnings.append(Problem("passive-voice?", f"maybe passive: {match.group(0)!r}"))
     score = readability(text)
     if score < MIN_READABILITY:
         problems.append(

@@ -53,3 +53,9 @@ def test_passive_with_agent_fails_but_state_does_not() -> None:
 def test_list_lines_and_phone_numbers_are_read_as_a_resident_reads_them() -> None:
     text = "Voici :\n1. Trouver un service.\n2. Parler à une personne.\nAppelez le 04 79 60 20 20."
     assert split_sentences(text) == ["Voici :", "Trouver un service.", "Parler à une personne.", "Appelez le 0479000000."]
+
+
+def test_agentless_passive_is_a_warning_and_states_are_not() -> None:
+    assert check_text("Les repas sont apportés chez vous.").warnings
+    assert check_text("Les repas sont apportés chez vous.").ok
+    assert not check_text("C'est gratuit. Je suis désolé.").warnings

@@ -5,6 +5,8 @@ reads like: "domain.yml utter_x[0]: '<text>' [sentence-too-long] 27 words…".
 """
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 from actions.guides.falc import MIN_MEAN_READABILITY, check_text, mean_readability
@@ -24,6 +26,8 @@ def test_the_corpus_covers_domain_guides_and_catalogue() -> None:
 @pytest.mark.parametrize("origin,text", TEXTS, ids=[o for o, _ in TEXTS])
 def test_text_is_plain_french(origin: str, text: str) -> None:
     report = check_text(text, KNOWN)
+    for hint in report.warnings:  # agentless passive: shown in the summary, not a failure
+        warnings.warn(f"{origin}: {hint}", UserWarning, stacklevel=1)
     assert report.ok, report.describe(origin)
 
 
