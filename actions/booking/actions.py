@@ -7,7 +7,7 @@ reference or phone → confirm → cancel. Any failure answers kindly with a hum
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
@@ -348,122 +348,9 @@ class ActionBookingSubmit(Action):
         dispatcher.utter_message(
             response="utter_booking_confirmed", reference=booked.reference, when=talk.offer_label(booked.starts_at, ""),
             place=booked.place_name,
-            address=booked.place_address or "Demandez l'adresse à l'accueil de la mairie.",
+            address=booked.place_address or "je ne l'ai pas encore. Écrivez « conseiller » pour la demander.",
             bring=booked.what_to_bring or "rien de spécial",
         )
         if channel in ("socketio", "rest", "web"):
             dispatcher.utter_message(response="utter_booking_ics", link=ics_link(booked.reference))
         return _reset(FORM_SLOTS + HELPER_SLOTS) + [SlotSet("booking_reference", booked.reference)]
-
-
-class ValidateBookingCancelForm(KindFormValidation):
-    form_slots = CANCEL_SLOTS
-    failures_slot = "booking_failures"
-    aborted_slot = "booking_aborted"
-    human_response = "utter_booking_offer_human"
-
-    def name(self) -> Text:
-        return "validate_booking_cancel_form"
-
-    async def extract_booking_lookup(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                     domain: DomainDict) -> Dict[Text, Any]:
-        from actions.booking.phone import find_phone
-        from actions.booking.reference import normalise_reference
-
-        text = self.answer_text(tracker, "booking_lookup")
-        if text is not None:
-            return {"booking_lookup": text}
-        if tracker.get_slot("requested_slot") is None and not tracker.get_slot("booking_lookup"):
-            opening = (tracker.latest_message or {}).get("text") or ""
-            if normalise_reference(opening) or find_phone(opening):
-                return {"booking_lookup": opening}
-            if tracker.get_latest_input_channel() == "sms" and find_phone(tracker.sender_id or ""):
-                return {"booking_lookup": tracker.sender_id}
-        return {}
-
-    async def extract_booking_cancel_confirm(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                             domain: DomainDict) -> Dict[Text, Any]:
-        text = self.answer_text(tracker, "booking_cancel_confirm")
-        return {} if text is None else {"booking_cancel_confirm": text}
-
-    def validate_booking_lookup(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                domain: DomainDict) -> Dict[Text, Any]:
-        from actions.booking.phone import find_phone
-        from actions.booking.reference import normalise_reference
-
-        control = self.control(tracker, "booking_lookup", dispatcher)
-        if control is not None:
-            return control
-        text = str(value)
-        found = []
-        try:
-            reference = normalise_reference(text)
-            if reference:
-                found = _service().upcoming(reference=reference)
-            phone = None if found else find_phone(text) or find_phone(text.replace(" ", ""))
-            if phone:
-                found = _service().upcoming(phone_e164=phone)
-        except Exception as exc:
-            _sorry(dispatcher, exc)
-            return {"booking_lookup": None, "booking_aborted": True}
-        if not found:
-            return self.fail("booking_lookup", "utter_booking_lookup_not_found", dispatcher, tracker)
-        return self.succeed("booking_lookup", found[0].reference, tracker)
-
-    def validate_booking_cancel_confirm(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                        domain: DomainDict) -> Dict[Text, Any]:
-        control = self.control(tracker, "booking_cancel_confirm", dispatcher)
-        if control is not None:
-            return control
-        if talk.is_yes(str(value)):
-            return self.succeed("booking_cancel_confirm", True, tracker)
-        if talk.is_no(str(value)):
-            return self.succeed("booking_cancel_confirm", False, tracker)
-        return self.fail("booking_cancel_confirm", "utter_booking_confirm_not_understood", dispatcher, tracker)
-
-
-class ActionAskBookingCancelConfirm(Action):
-    def name(self) -> Text:
-        return "action_ask_booking_cancel_confirm"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        try:
-            appt = _service().get(tracker.get_slot("booking_lookup"))
-            dispatcher.utter_message(response="utter_ask_booking_cancel_confirm",
-                                     when=talk.offer_label(appt.starts_at, ""), place=appt.place_name)
-        except Exception as exc:
-            _sorry(dispatcher, exc)
-            return [SlotSet("booking_aborted", True)]
-        return []
-
-
-class ActionBookingCancelSubmit(Action):
-    def name(self) -> Text:
-        return "action_booking_cancel_submit"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        from actions.booking.service import AppointmentNotFound, TooLateToChange
-
-        reset = _reset(CANCEL_SLOTS + HELPER_SLOTS)
-        if tracker.get_slot("booking_aborted") or not tracker.get_slot("booking_cancel_confirm"):
-            dispatcher.utter_message(response="utter_booking_cancel_kept")
-            return reset
-        try:
-            appt = _service().cancel(tracker.get_slot("booking_lookup"))
-        except TooLateToChange as late:
-            if late.place_phone:
-                dispatcher.utter_message(response="utter_booking_too_late", place=late.place_name,
-                                         phone=late.place_phone)
-            else:
-                dispatcher.utter_message(response="utter_booking_too_late_no_phone", place=late.place_name)
-                return reset + [FollowupAction("action_human_contact")]
-            return reset
-        except AppointmentNotFound:
-            dispatcher.utter_message(response="utter_booking_lookup_not_found")
-            return reset
-        except Exception as exc:
-            _sorry(dispatcher, exc)
-            return reset
-        dispatcher.utter_message(response="utter_booking_cancelled", when=talk.offer_label(appt.starts_at, ""),
-                                 reference=appt.reference)
-        return reset

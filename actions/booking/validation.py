@@ -8,6 +8,8 @@ the rules with ``active_loop`` conditions answer the urgency, then resume.
 """
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
+
 import re
 from typing import Any, Dict, List, Optional, Text
 
@@ -44,7 +46,7 @@ def control_word(text: str) -> Optional[str]:
     return None
 
 
-class KindFormValidation(FormValidationAction):
+class KindFormValidation(FormValidationAction, metaclass=ABCMeta):
     """Subclasses list ``form_slots`` (in order) and name their slots for failures and abort.
 
     ``failures_slot`` holds a dict {slot: count}; ``aborted_slot`` a bool read by the submit action;
@@ -53,6 +55,10 @@ class KindFormValidation(FormValidationAction):
 
     form_slots: List[Text] = []
     failures_slot: Text = ""
+
+    @abstractmethod
+    def name(self) -> Text:
+        """Abstract, so the action server does not register the base class itself."""
     aborted_slot: Text = ""
     human_response: Text = ""
 

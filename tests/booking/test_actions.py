@@ -15,6 +15,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import actions as booking_actions
+from actions.booking import cancel_actions
 from actions.common import db
 from actions.common.settings import reset_settings_cache
 
@@ -71,7 +72,7 @@ class Conversation:
         self.slots["requested_slot"] = missing[0]
         custom = {"booking_slot": booking_actions.ActionAskBookingSlot(),
                   "booking_confirm": booking_actions.ActionAskBookingConfirm(),
-                  "booking_cancel_confirm": booking_actions.ActionAskBookingCancelConfirm()}.get(missing[0])
+                  "booking_cancel_confirm": cancel_actions.ActionAskBookingCancelConfirm()}.get(missing[0])
         if custom:
             self._run(custom)
         else:
@@ -82,7 +83,7 @@ class Conversation:
         """The resident answers; returns the events of the validation action."""
         self.responses = []
         validator = booking_actions.ValidateBookingForm() if self.form == "booking_form" \
-            else booking_actions.ValidateBookingCancelForm()
+            else cancel_actions.ValidateBookingCancelForm()
         events = self._run(validator, text, intent)
         self.ask()
         return events
@@ -204,7 +205,7 @@ def test_cancel_by_phone(app_db) -> None:
     booker.submit(booking_actions.ActionBookingSubmit())
     conv = Conversation("booking_cancel_form", ["booking_lookup", "booking_cancel_confirm"])
     conv.slots["requested_slot"] = None
-    conv._run(booking_actions.ValidateBookingCancelForm(), "je veux annuler mon rdv", "cancel_appointment")
+    conv._run(cancel_actions.ValidateBookingCancelForm(), "je veux annuler mon rdv", "cancel_appointment")
     conv.ask()
     assert conv.slots["requested_slot"] == "booking_lookup"
     conv.say("06 99 99 99 99")
@@ -212,5 +213,5 @@ def test_cancel_by_phone(app_db) -> None:
     conv.say("c'est le 06 12 34 56 78")
     assert conv.slots["booking_lookup"] == booker.slots["booking_reference"]
     conv.say("oui")
-    conv.submit(booking_actions.ActionBookingCancelSubmit())
+    conv.submit(cancel_actions.ActionBookingCancelSubmit())
     assert conv.said()[-1] == "utter_booking_cancelled"

@@ -1,0 +1,47 @@
+"""A whole booking, then its cancellation, through the running Rasa and action servers over REST."""
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from tests.e2e.conftest import sesame_stack  # noqa: F401  (the running stack fixture)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(reply.get("text", "") for reply in replies)
+
+
+def buttons(replies: list[dict]) -> list[dict]:
+    return [b for r in replies for b in r.get("buttons", [])]
+
+
+def test_book_then_cancel_over_rest(sesame_stack) -> None:  # noqa: F811
+    sender = f"e2e-booking-{uuid.uuid4().hex[:8]}"
+    replies = sesame_stack.say(sender, "je voudrais un rdv pour apprendre a envoyer un mail")
+    assert "Où voulez-vous aller" in texts(replies)
+    replies = sesame_stack.say(sender, "peu importe")
+    offers = buttons(replies)
+    assert len(offers) >= 2 and offers[-1]["payload"] == "un autre jour"
+    replies = sesame_stack.say(sender, offers[0]["payload"])
+    assert "prénom" in texts(replies)
+    replies = sesame_stack.say(sender, "Nadia")
+    assert "portable" in texts(replies)
+    replies = sesame_stack.say(sender, "06 12 34")
+    assert "06 ou 07" in texts(replies)
+    replies = sesame_stack.say(sender, "06 12 34 56 78")
+    assert "Nadia" in texts(replies) and "06 12 34 56 78" in texts(replies)
+    replies = sesame_stack.say(sender, "oui")
+    found = re.search(r"référence : ([2-9A-HJ-NP-Z]{6})", texts(replies))
+    assert found, texts(replies)
+    reference = found.group(1)
+
+    replies = sesame_stack.say(sender, "je veux annuler mon rendez-vous")
+    assert "référence" in texts(replies)
+    replies = sesame_stack.say(sender, reference)
+    assert "Voulez-vous annuler" in texts(replies)
+    replies = sesame_stack.say(sender, "oui")
+    assert "C'est annulé" in texts(replies)
