@@ -20,7 +20,7 @@ from actions.channels_state.store import is_opted_out
 from actions.common.privacy import pseudonym
 from actions.common.settings import get_settings
 from bot.channels.config import get_channel_settings
-from bot.channels.gsm7 import segment_info
+from bot.channels.gsm7 import normalise, segment_info
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,11 @@ class TwilioProvider:
 
 
 class OptOutGuard:
-    """Wraps any provider: a number that sent STOP receives nothing."""
+    """Wraps any provider: a number that sent STOP receives nothing, and text is folded to GSM-7.
+
+    Folding here means every sender (the channel, the notification worker) pays
+    160-character segments instead of 70 for French typography.
+    """
 
     def __init__(self, inner: SmsProvider) -> None:
         self.inner = inner
@@ -115,7 +119,7 @@ class OptOutGuard:
     def send(self, to_e164: str, body: str) -> str:
         if is_opted_out(to_e164):
             raise RecipientOptedOut(f"{pseudonym(to_e164)} sent STOP")
-        return self.inner.send(to_e164, body)
+        return self.inner.send(to_e164, normalise(body))
 
 
 def raw_provider(name: str | None = None) -> SmsProvider:

@@ -98,7 +98,10 @@ def test_log_adapter_writes_the_outbox_with_pseudonymised_numbers(env) -> None:
 
 def test_get_provider_refuses_numbers_that_sent_stop(env) -> None:
     provider = get_provider("log")
-    provider.send(PHONE, "Rappel")
+    provider.send(PHONE, "Rappel\u00a0: votre rendez-vous à la Maison France Services, c’est demain")
+    sent = json.loads(env.read_text(encoding="utf-8"))
+    assert sent["body"] == "Rappel : votre rendez-vous à la Maison France Services, c'est demain"
+    assert sent["encoding"] == "GSM-7"
     store.opt_out(PHONE, "STOP")
     with pytest.raises(RecipientOptedOut):
         provider.send(PHONE, "Rappel")
