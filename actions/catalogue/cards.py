@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from actions.catalogue.contacts import contact_for, describe_contact
 from actions.catalogue.hours import WEEKDAYS_FR, describe_day
-from actions.catalogue.ranking import Ranked
-from actions.catalogue.search import SearchResult
+
+from actions.catalogue.search import Ranked, SearchResult
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 

@@ -57,7 +57,10 @@ class Structure(Base):
     x_langues = Column(JSON, nullable=False, default=list)
     x_accessibilite = Column(Text)
     x_source_url = Column(String(2083))
-    updated_at = Column(DateTime, nullable=False, server_default=func.now(), default=datetime.utcnow)
+    updated_at = Column(
+        DateTime, nullable=False, server_default=func.now(), default=datetime.utcnow,
+        onupdate=datetime.utcnow,
+    )
 
     services = relationship("Service", back_populates="structure", cascade="all, delete-orphan")
 
@@ -110,7 +113,10 @@ class Service(Base):
     x_statut = Column(String(20), nullable=False, default="actif")
     x_source_url = Column(String(2083))
     x_texte_recherche = Column(Text, nullable=False, default="")
-    updated_at = Column(DateTime, nullable=False, server_default=func.now(), default=datetime.utcnow)
+    updated_at = Column(
+        DateTime, nullable=False, server_default=func.now(), default=datetime.utcnow,
+        onupdate=datetime.utcnow,
+    )
 
     structure = relationship("Structure", back_populates="services")
 
@@ -128,6 +134,7 @@ class ServiceThematique(Base):
         ),
         Index("ix_catalogue_service_thematiques_categorie", "categorie"),
         Index("ix_catalogue_service_thematiques_thematique", "thematique"),
+        Index("ix_catalogue_service_thematiques_service", "source", "service_id"),
     )
 
     pk = Column(Integer, primary_key=True, autoincrement=True)
@@ -149,6 +156,7 @@ class ServicePublic(Base):
             name="fk_catalogue_service_publics_service",
         ),
         Index("ix_catalogue_service_publics_public", "public"),
+        Index("ix_catalogue_service_publics_service", "source", "service_id"),
     )
 
     pk = Column(Integer, primary_key=True, autoincrement=True)

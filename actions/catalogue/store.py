@@ -4,6 +4,7 @@ Shared by the seed loader and the importer so both follow exactly the same rules
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import delete
@@ -52,7 +53,8 @@ def search_text(record: dict[str, Any]) -> str:
         " ".join(record.get("x_mots_cles") or []),
         " ".join(labels.get(c, "") for c in sorted(cats)),
     ]
-    return " " + fold(" ".join(words)).replace("-", " ") + " "
+    tokens = re.findall(r"[a-z0-9]+", fold(" ".join(words)).replace("'", " "))
+    return " " + " ".join(tokens) + " "
 
 
 def upsert_structure(session: Session, record: dict[str, Any]) -> Structure:
