@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from functools import lru_cache
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -17,36 +16,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.booking import conversation as talk
+from actions.booking.rasa_support import FORM_SLOTS, HELPER_SLOTS, _reset, _service, _sorry
 from actions.booking.validation import KindFormValidation
 
 log = logging.getLogger(__name__)
-
-FORM_SLOTS = ["booking_motif", "booking_place", "booking_slot", "booking_first_name", "booking_phone",
-              "booking_confirm"]
-HELPER_SLOTS = ["booking_offers", "booking_date_pref", "booking_failures", "booking_aborted", "requested_slot"]
-CANCEL_SLOTS = ["booking_lookup", "booking_cancel_confirm"]
-
-
-@lru_cache(maxsize=1)
-def _service():  # type: ignore[no-untyped-def]
-    """The booking service on the app database (seeded with the demo planning when empty)."""
-    from sqlalchemy import func, select
-
-    from actions.booking.models import Motif
-    from actions.booking.seed import seed
-    from actions.booking.service import BookingService
-    from actions.common.db import get_engine, session_scope
-
-    engine = get_engine()
-    with session_scope(engine) as session:
-        empty = not session.scalar(select(func.count()).select_from(Motif))
-    if empty:
-        seed(engine)
-    return BookingService(engine)
-
-
-def _reset(names: List[Text]) -> List[EventType]:
-    return [SlotSet(name, None) for name in names]
 
 
 def _preference(raw: Optional[Dict[str, Any]]):  # type: ignore[no-untyped-def]
@@ -69,11 +42,6 @@ def _preference(raw: Optional[Dict[str, Any]]):  # type: ignore[no-untyped-def]
 def _pref_dict(pref: Any) -> Dict[str, Optional[str]]:
     return {k: (getattr(pref, k).isoformat() if getattr(pref, k) else None)
             for k in ("day", "earliest", "latest", "around", "not_before_day")}
-
-
-def _sorry(dispatcher: CollectingDispatcher, exc: Exception) -> None:
-    log.error("booking action failed: %s", type(exc).__name__)
-    dispatcher.utter_message(response="utter_booking_error")
 
 
 class ValidateBookingForm(KindFormValidation):
@@ -354,3 +322,7 @@ class ActionBookingSubmit(Action):
         if channel in ("socketio", "rest", "web"):
             dispatcher.utter_message(response="utter_booking_ics", link=ics_link(booked.reference))
         return _reset(FORM_SLOTS + HELPER_SLOTS) + [SlotSet("booking_reference", booked.reference)]
+
+
+# The cancel form's actions live in their own module; importing it registers them.
+from actions.booking import cancel_actions  # noqa: E402,F401

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.booking import conversation as talk
-from actions.booking.actions import CANCEL_SLOTS, HELPER_SLOTS, _reset, _service, _sorry
+from actions.booking.rasa_support import CANCEL_SLOTS, HELPER_SLOTS, _reset, _service, _sorry
 from actions.booking.validation import KindFormValidation
 
 
