@@ -1,37 +1,32 @@
-"""Prepare the app database: apply migrations, then load each capability's seed data.
+"""Prepare the app database: apply migrations, then load each capability's reviewed seed data.
 
-Idempotent: running it again changes nothing. A capability takes part by
-providing ``actions/<capability>/seed.py`` with a ``seed(engine) -> None`` function.
+Idempotent: running it again changes nothing. The catalogue goes first because
+other capabilities (booking places) refer to its structures.
 """
 from __future__ import annotations
 
 import importlib
-import pkgutil
 
-import actions
 from actions.common.db import get_engine
 from actions.common.migrate import upgrade
+
+# (capability, "module:function"); each function takes the engine.
+SEEDERS = [
+    ("catalogue", "actions.catalogue.seed:load_seed"),
+    ("booking", "actions.booking.seed:seed"),
+]
 
 
 def seed_all() -> list[str]:
     """Migrate and seed; return the capabilities that loaded data."""
     upgrade()
     engine = get_engine()
-    seeded = []
-    for info in sorted(pkgutil.iter_modules(actions.__path__), key=lambda i: i.name):
-        if not info.ispkg:
-            continue
-        try:
-            module = importlib.import_module(f"actions.{info.name}.seed")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"actions.{info.name}.seed":
-                continue
-            raise
-        module.seed(engine)
-        seeded.append(info.name)
-    return seeded
+    for _name, target in SEEDERS:
+        module_name, function = target.split(":")
+        getattr(importlib.import_module(module_name), function)(engine)
+    return [name for name, _ in SEEDERS]
 
 
 if __name__ == "__main__":
     names = seed_all()
-    print("Database ready" + (f"; seed data loaded: {', '.join(names)}" if names else "."))
+    print(f"Database ready; seed data loaded: {', '.join(names)}")

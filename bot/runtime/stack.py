@@ -110,7 +110,7 @@ class Stack:
         """Prepare the database, start every process and wait until each answers."""
         self.var_dir.mkdir(parents=True, exist_ok=True)
         subprocess.run([str(BIN / "python"), "-m", "bot.runtime.seed"], cwd=ROOT, env=self.env(), check=True)
-        self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions",
+        self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions.registry",
                                 "--port", str(self.actions_port)])
         for index, port in enumerate(self.rasa_ports):
             self._spawn("rasa" if index == 0 else f"rasa{index + 1}",

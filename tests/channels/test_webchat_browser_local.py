@@ -57,7 +57,8 @@ def test_accessible_closed_open_and_after_messages(page, stack) -> None:
 def test_reflow_at_320_px_with_large_targets(page) -> None:
     page.evaluate("() => window.SesameChat.open()")
     checks.wait_bot_count(page, 1)
-    checks.check_targets_and_reflow(page, 320)
+    checks.check_targets_and_reflow(page, 640)  # 1280 px at 200 % zoom
+    checks.check_targets_and_reflow(page, 320)  # 1280 px at 400 % zoom
     checks.check_axe(page, "320 px")
     checks.screenshot(page, "webchat-320px.png")
 

@@ -43,7 +43,7 @@ def test_not_understood_twice_leads_to_a_person_not_a_dead_end(sesame_stack) -> 
     sender = new_sender()
     first = texts(sesame_stack.say(sender, "zrgl pfff bwaa kss"))
     assert "autrement" in first
-    second = sesame_stack.say(sender, "vrrr mmm qsdkj")
+    second = sesame_stack.say(sender, "qsdfgh wxcvbn poiuy")
     assert "Une personne peut vous aider" in texts(second)
 
 
