@@ -80,6 +80,12 @@ def phone_for_sender(sender_id: str, engine: Engine | None = None) -> str | None
         return contact.phone_e164 if contact else None
 
 
+def purge_sms_contacts(before: datetime, engine: Engine | None = None) -> int:
+    """Forget numbers not heard from since ``before`` (retention: keep personal data only while useful)."""
+    with session_scope(engine or get_engine()) as session:
+        return session.execute(delete(SmsContact).where(SmsContact.updated_at < before)).rowcount
+
+
 # ---------------------------------------------------------------- rate limit
 
 @dataclass(frozen=True)

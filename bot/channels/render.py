@@ -133,10 +133,32 @@ def callback_id(payload: str) -> str:
 
 @dataclass(frozen=True)
 class TelegramMessage:
-    """Text plus inline keyboard rows of (title, callback data)."""
+    """Text plus inline keyboard rows of (title, callback data); ``parts`` when text is too long."""
 
     text: str
     keyboard: tuple[tuple[tuple[str, str], ...], ...] = ()
+
+    @property
+    def parts(self) -> list[str]:
+        """The text cut into Telegram-sized messages at line, then word boundaries."""
+        return split_text(self.text, TELEGRAM_TEXT_MAX)
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Cut ``text`` into pieces of at most ``limit`` characters, between lines or words."""
+    parts: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit + 1)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, limit + 1)
+        if cut <= 0:
+            cut = limit
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        parts.append(rest)
+    return parts
 
 
 def render_telegram(message: BotMessage, register: Callable[[str, str], None]) -> TelegramMessage:
@@ -151,7 +173,7 @@ def render_telegram(message: BotMessage, register: Callable[[str, str], None]) -
         text = f"{text}\n{message.image}".strip()
     if not text and rows:
         text = "Choisissez :"
-    return TelegramMessage(text[:TELEGRAM_TEXT_MAX], tuple(rows))
+    return TelegramMessage(text, tuple(rows))
 
 
 # ---------------------------------------------------------------- Web

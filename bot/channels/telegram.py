@@ -69,8 +69,11 @@ class TelegramOutput(OutputChannel):
             markup = InlineKeyboardMarkup(
                 [[InlineKeyboardButton(title, callback_data=data) for title, data in row] for row in rendered.keyboard]
             )
+        parts = rendered.parts
         try:
-            await self.bot.send_message(chat_id=int(recipient_id), text=rendered.text, reply_markup=markup)
+            for index, part in enumerate(parts):
+                last = index == len(parts) - 1
+                await self.bot.send_message(chat_id=int(recipient_id), text=part, reply_markup=markup if last else None)
         except TelegramError as exc:
             logger.error("Telegram message to %s not sent: %s", pseudonym(recipient_id), exc)
 

@@ -100,3 +100,12 @@ def test_web_keeps_buttons() -> None:
         "text": "Bonjour",
         "buttons": [{"title": "Trouver un service", "payload": "/search_service"}],
     }
+
+
+def test_telegram_long_text_is_cut_between_words_with_the_keyboard_kept() -> None:
+    text = " ".join(["mot"] * 2000)  # 7999 characters
+    out = render_telegram(BotMessage(text, MENU[:1]), lambda _i, _p: None)
+    parts = out.parts
+    assert len(parts) == 2 and all(len(p) <= 4096 for p in parts)
+    assert " ".join(parts) == text
+    assert out.keyboard

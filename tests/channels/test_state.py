@@ -65,3 +65,10 @@ def test_telegram_callback_ids_map_back_to_payloads(db_engine) -> None:
     store.save_callback("c123", '/inform{"x":"y"}', db_engine)
     assert store.payload_for_callback("c123", db_engine) == '/inform{"x":"y"}'
     assert store.payload_for_callback("nope", db_engine) is None
+
+
+def test_old_sms_contacts_are_purged(db_engine) -> None:
+    sender = store.remember_contact(PHONE, [], db_engine)
+    assert store.purge_sms_contacts(datetime.now(timezone.utc) - timedelta(days=1), db_engine) == 0
+    assert store.purge_sms_contacts(datetime.now(timezone.utc) + timedelta(seconds=1), db_engine) == 1
+    assert store.phone_for_sender(sender, db_engine) is None
