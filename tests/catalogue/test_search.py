@@ -87,3 +87,16 @@ def test_paging_has_no_overlap(seeded_engine):
     second = search(need, engine=seeded_engine, limit=3, offset=3, at=TUESDAY_10H)
     assert first.has_more
     assert not {h.service.id for h in first.hits} & {h.service.id for h in second.hits}
+
+
+def test_search_sees_imports_and_changes_at_once(seeded_engine):
+    """A conseiller imports or fixes a record: the very next search uses it (no restart)."""
+    assert "permanence-test" not in ids("permanence logement", seeded_engine, TUESDAY_10H)
+    rows = [("t", 1, structure()),
+            ("t", 2, service(id="permanence-test", nom="Permanence logement test",
+                             thematiques=["logement-hebergement"]))]
+    import_records(rows, engine=seeded_engine)
+    assert "permanence-test" in ids("permanence logement", seeded_engine, TUESDAY_10H)
+    rows[1][2]["x_statut"] = "termine"
+    import_records(rows, engine=seeded_engine)
+    assert "permanence-test" not in ids("permanence logement", seeded_engine, TUESDAY_10H)
