@@ -140,6 +140,8 @@ class SmsInput(InputChannel):
         """Keywords and limits first, then Rasa; replies are sent through the provider."""
         keyword = fold(body).strip(" .!")
         if keyword in STOP_WORDS:
+            if await asyncio.to_thread(store.is_opted_out, phone):
+                return  # already stopped: not even a second confirmation
             await send_plain(phone, texts.SMS_STOPPED, guarded=False)
             await asyncio.to_thread(store.opt_out, phone, keyword.upper())
             logger.info("SMS %s opted out", pseudonym(phone))
