@@ -24,8 +24,15 @@ class Card:
     short: str
 
 
-def first_sentence(text: str) -> str:
-    return _SENTENCE.split(" ".join(text.split()), maxsplit=1)[0]
+def first_sentences(text: str, max_words: int = 22) -> str:
+    """The opening sentence, plus the next one when both stay short (it often explains a word)."""
+    sentences = _SENTENCE.split(" ".join(text.split()))
+    kept = [sentences[0]]
+    for sentence in sentences[1:]:
+        if len(" ".join(kept + [sentence]).split()) > max_words:
+            break
+        kept.append(sentence)
+    return " ".join(kept)
 
 
 def _when(hit: Ranked, weekday: int | None) -> str:
@@ -85,7 +92,7 @@ def make_card(hit: Ranked, number: int, weekday: int | None = None) -> Card:
     )
     lines = [
         f"{number}. {service.nom}",
-        f"À quoi ça sert : {first_sentence(service.description)}",
+        f"À quoi ça sert : {first_sentences(service.description)}",
         _where(hit),
         _when(hit, weekday),
         reach,
