@@ -58,6 +58,7 @@ class Stack:
     endpoints: str = "endpoints.yml"
     rasa_replicas: int = 1
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    _commands: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def rasa_ports(self) -> list[int]:
@@ -102,6 +103,7 @@ class Stack:
         logs = self.var_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         log = open(logs / f"{name}.log", "ab")
+        self._commands[name] = args
         self.processes[name] = subprocess.Popen(
             args, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
@@ -152,6 +154,17 @@ class Stack:
             if time.monotonic() > deadline:
                 raise StackStartError(f"not ready after {timeout:.0f} s: {', '.join(pending)}")
             time.sleep(0.5)
+
+    def kill(self, name: str) -> None:
+        """Stop one process abruptly, as a crash would (failure tests)."""
+        proc = self.processes[name]
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+    def restart(self, name: str, timeout: float = 120) -> None:
+        """Start a killed process again and wait until the whole stack answers."""
+        self._spawn(name, self._commands[name])
+        self._wait_ready(timeout)
 
     def stop(self) -> None:
         """Stop every process (SIGTERM, then SIGKILL after a grace period)."""

@@ -60,3 +60,17 @@ def test_the_conversation_survives_a_restart_of_the_rasa_server(sesame_stack) ->
     assert any(e.get("event") == "user" for e in events)
     tracker_db = sesame_stack.var_dir / "tracker.db"
     assert tracker_db.exists() and tracker_db.stat().st_size > 0
+
+
+def test_a_crashed_action_server_still_gets_the_resident_a_kind_answer(sesame_stack) -> None:
+    sender = new_sender()
+    sesame_stack.kill("actions")
+    try:
+        replies = sesame_stack.say(sender, "je veux parler a une vraie personne")
+        answer = texts(replies)
+        assert "Désolé, je n'ai pas pu répondre" in answer
+        assert "Une personne peut vous aider" in answer
+    finally:
+        sesame_stack.restart("actions")
+    replies = sesame_stack.say(sender, "je veux parler a une vraie personne")
+    assert "Désolé" not in texts(replies)
