@@ -200,3 +200,20 @@ def test_an_empty_message_gets_an_explanation_not_an_error(server) -> None:
     assert post(url, "  ").status_code == 200
     assert assistant.received == []
     assert sent(outbox)[-1]["body"].startswith("Je lis seulement les messages écrits")
+
+
+def test_a_reply_outside_the_webhook_reaches_the_number_behind_the_conversation(sms_env) -> None:
+    """What happens when a conseiller answers through Rasa's API with output_channel=latest."""
+    import asyncio
+
+    from bot.channels.sms import SmsInput as Channel
+
+    sender = store.remember_contact(PHONE, None)
+    output = Channel.from_credentials(None).get_output_channel()
+    asyncio.run(output.send_response(sender, {"text": "Bonjour, ici Julie du CCAS. Voulez-vous un rappel ?",
+                                              "buttons": [{"title": "Oui", "payload": "/affirm"},
+                                                          {"title": "Non", "payload": "/deny"}]}))
+    assert sent(sms_env)[-1]["body"] == "Bonjour, ici Julie du CCAS. Voulez-vous un rappel ?\n1. Oui\n2. Non\nRépondez 1 ou 2."
+    assert [c["payload"] for c in store.last_choices(PHONE)] == ["/affirm", "/deny"]
+    asyncio.run(output.send_response("p_unknown", {"text": "perdu"}))
+    assert "perdu" not in sms_env.read_text(encoding="utf-8")

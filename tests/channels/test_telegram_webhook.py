@@ -140,3 +140,20 @@ def test_without_credentials_the_channel_is_mounted_but_refuses_everything() -> 
     assert assistant.received == []
     with pytest.raises(TelegramNotConfigured):
         channel.get_output_channel()
+
+
+def test_webhook_mode_registers_the_secret_with_telegram(sqlite_url, monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
+        reset()
+    with fake_bot_api() as api:
+        channel = TelegramInput("123:ABC", SECRET, webhook_url="https://sesame.example/webhooks/telegram/webhook",
+                                base_url=api.base_url)
+        with serve_channel(channel, ScriptedAssistant()):
+            pass
+    registered = api.calls_to("setWebhook")
+    assert registered and registered[0]["url"] == "https://sesame.example/webhooks/telegram/webhook"
+    assert registered[0]["secret_token"] == SECRET
+    assert registered[0]["allowed_updates"] == ["message", "callback_query"]
+    for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
+        reset()
