@@ -44,6 +44,8 @@ def test_accessible_closed_open_and_after_messages(page, stack) -> None:
     checks.check_axe(page, "launcher closed")
     checks.keyboard_conversation(page, "bonjour, j'ai besoin d'aide")
     checks.check_axe(page, "open, after several messages")
+    checks.check_component_contrast(page)
+    checks.check_focus_unobscured(page)
     checks.check_larger_text(page)
     checks.check_axe(page, "larger text")
     checks.check_listen(page)
@@ -59,6 +61,7 @@ def test_reflow_at_320_px_with_large_targets(page) -> None:
     checks.wait_bot_count(page, 1)
     checks.check_targets_and_reflow(page, 640)  # 1280 px at 200 % zoom
     checks.check_targets_and_reflow(page, 320)  # 1280 px at 400 % zoom
+    checks.check_focus_unobscured(page)
     checks.check_axe(page, "320 px")
     checks.screenshot(page, "webchat-320px.png")
 

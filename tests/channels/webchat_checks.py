@@ -141,3 +141,66 @@ def screenshot(page, name: str) -> Path:
     path = REPORTS / name
     page.screenshot(path=str(path), full_page=False)
     return path
+
+
+CONTRAST_JS = """
+() => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+  const background = (el) => {
+    for (let n = el.parentElement; n; n = n.parentElement) {
+      const c = rgb(getComputedStyle(n).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  return [...document.querySelectorAll('.sesame-chat button, .sesame-chat textarea')]
+    .filter((el) => el.offsetParent !== null)
+    .map((el) => {
+      const s = getComputedStyle(el);
+      const own = rgb(s.backgroundColor);
+      const fill = own.length === 3 || (own.length === 4 && own[3] > 0) ? own.slice(0, 3) : null;
+      const border = rgb(s.borderTopColor).slice(0, 3);
+      const bg = background(el);
+      // A component is perceivable if its border, or its own fill, stands out from what surrounds it.
+      const best = Math.max(ratio(border, bg), fill ? ratio(fill, bg) : 0);
+      return [el.textContent.trim() || el.tagName, Math.round(best * 100) / 100];
+    });
+}
+"""
+
+
+def check_component_contrast(page) -> None:
+    """Non-text contrast (WCAG 1.4.11): every button and the input stand out at ≥ 3:1."""
+    ratios = page.evaluate(CONTRAST_JS)
+    low = [r for r in ratios if r[1] < 3]
+    assert ratios and not low, f"components under 3:1: {low}"
+
+
+def check_focus_unobscured(page, stops: int = 12) -> None:
+    """Tab through the open panel: each focused control is visible, inside the viewport, not covered."""
+    page.locator("textarea").focus()
+    for _ in range(stops):
+        page.keyboard.press("Shift+Tab")
+        page.wait_for_timeout(400)  # let a smooth scroll bring the control into view
+        result = page.evaluate(
+            """() => {
+              const el = document.activeElement;
+              if (!el || !el.closest('.sesame-chat')) return 'outside';
+              const r = el.getBoundingClientRect();
+              const x = r.left + r.width / 2, y = r.top + r.height / 2;
+              if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) return 'off-screen: ' + el.textContent;
+              const top = document.elementFromPoint(x, y);
+              const outline = getComputedStyle(el).outlineStyle;
+              if (!(top === el || el.contains(top))) return 'covered: ' + el.textContent + ' by ' + (top && top.outerHTML.slice(0, 80));
+              if (outline === 'none' && getComputedStyle(el).boxShadow === 'none') return 'no focus style: ' + el.textContent;
+              return 'ok';
+            }"""
+        )
+        if result == "outside":
+            return
+        assert result == "ok", result

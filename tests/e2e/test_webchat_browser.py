@@ -39,6 +39,8 @@ def test_keyboard_only_conversation_with_zero_axe_violations(page) -> None:
     checks.check_axe(page, "launcher closed")
     checks.keyboard_conversation(page, "bonjour")
     checks.check_axe(page, "open, after several messages")
+    checks.check_component_contrast(page)
+    checks.check_focus_unobscured(page)
     checks.check_listen(page)
     checks.screenshot(page, "webchat-e2e.png")
     checks.check_larger_text(page)
