@@ -103,7 +103,10 @@ def main() -> None:
     result["measured_at"] = datetime.now().isoformat(timespec="seconds")
     out = ROOT / "reports" / "bench-catalogue.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    previous = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    runs = previous.get("runs", {}) if isinstance(previous, dict) else {}
+    runs[result["backend"]] = result  # one latest run per backend
+    out.write_text(json.dumps({"runs": runs}, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2))
 
 
