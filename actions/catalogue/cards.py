@@ -73,6 +73,22 @@ def _price(hit: Ranked) -> str | None:
     return None
 
 
+LANGUES = {"fr": "français", "en": "anglais", "ar": "arabe", "es": "espagnol", "it": "italien",
+           "pt": "portugais", "tr": "turc", "ru": "russe", "uk": "ukrainien", "de": "allemand"}
+
+
+def _documents(hit: Ranked) -> str | None:
+    documents = hit.service.x_documents or []
+    return f"À apporter : {', '.join(documents)}." if documents else None
+
+
+def _languages(hit: Ranked) -> str | None:
+    structure = hit.service.structure
+    codes = list(hit.service.x_langues or []) or (list(structure.x_langues or []) if structure else [])
+    names = [LANGUES.get(code, code) for code in codes]
+    return f"Langues parlées : {', '.join(names)}." if names else None
+
+
 def _status(hit: Ranked) -> str | None:
     if hit.service.x_statut == "projet":
         return "Attention : ce service n'est pas encore ouvert."
@@ -98,6 +114,8 @@ def make_card(hit: Ranked, number: int, weekday: int | None = None) -> Card:
         reach,
         _access(hit),
         _price(hit),
+        _documents(hit),
+        _languages(hit),
         _status(hit),
     ]
     long = "\n".join(line for line in lines if line)

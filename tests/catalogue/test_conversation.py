@@ -42,12 +42,16 @@ def test_unknown_facts_are_said_unknown_with_the_general_contact(sqlite_seeded):
 def test_known_facts_are_shown(sqlite_seeded):
     import_records([
         ("t", 1, structure()),
-        ("t", 2, service(thematiques=["sante--acces-aux-soins"], nom="Permanence santé test")),
+        ("t", 2, service(thematiques=["sante--acces-aux-soins"], nom="Permanence santé test",
+                         x_documents=["carte Vitale", "justificatif de domicile"],
+                         x_langues=["fr", "ar"])),
     ], engine=sqlite_seeded)
     cards = answer("permanence sante", {}, engine=sqlite_seeded, at=AT).responses[0][1]["cartes"]
     assert "Téléphone : +33479000000." in cards
     assert "Où : 1 rue des Tests, Chambéry." in cards
     assert "Aujourd'hui : ouvert de 9 h à 12 h et de 14 h à 17 h." in cards
+    assert "À apporter : carte Vitale, justificatif de domicile." in cards
+    assert "Langues parlées : français, arabe." in cards
 
 
 def test_sms_variant_is_short(sqlite_seeded):
