@@ -24,6 +24,7 @@ from actions.common.settings import get_settings
 from actions.common.text import fold
 from bot.channels import texts, twilio_signature
 from bot.channels.config import get_channel_settings
+from bot.channels.guard import never_silent, no_answer_text
 from bot.channels.render import Choice, from_rasa, render_sms, resolve_choice
 from bot.channels.sms_providers import SmsProviderError, get_provider, raw_provider
 
@@ -111,6 +112,7 @@ class SmsInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sms_webhook = Blueprint("sesame_sms_webhook", __name__)
+        on_new_message = never_silent(on_new_message)  # a turn without reply still gets one
 
         @sms_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -174,7 +176,7 @@ class SmsInput(InputChannel):
             )
         except Exception:  # Rasa failed: the resident still gets an answer
             logger.exception("SMS turn for %s failed", sender_id)
-            await send_plain(phone, texts.TECHNICAL_PROBLEM)
+            await send_plain(phone, no_answer_text())
             return
         await deliver(phone, [from_rasa(m) for m in collector.messages])
 

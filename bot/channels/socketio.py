@@ -5,24 +5,42 @@ that method is a coroutine, so with ``session_persistence: true`` the browser
 never joins its session room and never receives a reply. This subclass keeps
 everything of Rasa's channel and only replaces the ``session_request`` handler
 with one that awaits. The session id (kept by the widget in localStorage) is the
-conversation id, so a conversation survives a page reload.
+conversation id, so a conversation survives a page reload. Its message handler is
+also wrapped in the never-silent guard (bot/channels/guard.py): a turn that emits
+nothing still gets an apology with a person to contact.
 """
 from __future__ import annotations
 
 import inspect
+import json
 import logging
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
+from socketio import AsyncServer
+
+from bot.channels.guard import never_silent
 
 logger = logging.getLogger(__name__)
 
 
+class CountingSocketIOOutput(SocketIOOutput, CollectingOutputChannel):
+    """Rasa's socket.io output that also keeps what it emitted, for the never-silent guard."""
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: Text) -> None:
+        SocketIOOutput.__init__(self, sio, bot_message_evt)
+        self.messages: list = []
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        self.messages.append(response)
+        await SocketIOOutput._send_message(self, socket_id, response)
+
+
 class SesameSocketIOInput(SocketIOInput):
-    """Rasa's SocketIOInput (name ``socketio``) with an awaited room join."""
+    """Rasa's SocketIOInput (name ``socketio``) with an awaited room join and no silent turn."""
 
     @classmethod
     def name(cls) -> Text:
@@ -42,5 +60,23 @@ class SesameSocketIOInput(SocketIOInput):
                     await joined
             await sio.emit("session_confirm", data["session_id"], room=sid, namespace=self.namespace)
 
+        guarded = never_silent(on_new_message)
+
+        async def handle_message(sid: Text, data: Dict) -> None:
+            if self.session_persistence:
+                if not data.get("session_id"):
+                    logger.warning("socket.io message without session_id ignored")
+                    return
+                sender_id = data["session_id"]
+            else:
+                sender_id = sid
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                metadata = json.loads(metadata)
+            output = CountingSocketIOOutput(sio, self.bot_message_evt)
+            await guarded(UserMessage(data.get("message", ""), output, sender_id,
+                                      input_channel=self.name(), metadata=metadata))
+
         sio.on("session_request", namespace=self.namespace)(session_request)
+        sio.on(self.user_message_evt, namespace=self.namespace)(handle_message)
         return blueprint

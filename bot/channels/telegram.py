@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -26,6 +26,7 @@ from actions.common.privacy import pseudonym
 from actions.common.settings import get_settings
 from bot.channels import texts
 from bot.channels.config import get_channel_settings
+from bot.channels.guard import never_silent, no_answer_text
 from bot.channels.render import from_rasa, render_telegram
 
 logger = logging.getLogger(__name__)
@@ -50,10 +51,15 @@ def command_payload(text: str) -> str | None:
     return COMMANDS.get(first)
 
 
-class TelegramOutput(OutputChannel):
-    """Sends Rasa's messages with PTB; buttons become an inline keyboard."""
+class TelegramOutput(CollectingOutputChannel):
+    """Sends Rasa's messages with PTB; buttons become an inline keyboard.
+
+    It also keeps what it sent (``messages``), so the never-silent guard can see a
+    turn that produced no reply.
+    """
 
     def __init__(self, bot: Bot) -> None:
+        super().__init__()
         self.bot = bot
 
     @classmethod
@@ -61,6 +67,7 @@ class TelegramOutput(OutputChannel):
         return "telegram"
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        self.messages.append(dict(message))
         rendered = render_telegram(from_rasa(message), store.save_callback)
         if not rendered.text:
             return
@@ -79,6 +86,20 @@ class TelegramOutput(OutputChannel):
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"text": text})
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_response(recipient_id, {"text": text, "buttons": buttons})
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"image": image})
+
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
+        return None  # nothing a resident could read
+
+    async def send_attachment(self, recipient_id: Text, attachment: Text, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": str(attachment)})
 
 
 class TelegramInput(InputChannel):
@@ -120,6 +141,7 @@ class TelegramInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         telegram_webhook = Blueprint("sesame_telegram_webhook", __name__)
+        on_new_message = never_silent(on_new_message)  # a turn without reply still gets one
 
         @telegram_webhook.listener("after_server_start")
         async def register_webhook(_app: Any, _loop: Any) -> None:
@@ -191,4 +213,4 @@ class TelegramInput(InputChannel):
             )
         except Exception:
             logger.exception("Telegram turn for %s failed", pseudonym(chat_id))
-            await self.bot.send_message(chat_id=int(chat_id), text=texts.TECHNICAL_PROBLEM)
+            await self.bot.send_message(chat_id=int(chat_id), text=no_answer_text())

@@ -10,10 +10,6 @@ SMS_RATE_LIMITED = (
     "Vous avez envoyé beaucoup de messages. Je vous répondrai à nouveau dans 1 heure. "
     "En cas d'urgence, appelez le 115, le 17 ou le 15."
 )
-TECHNICAL_PROBLEM = (
-    "Désolé, je ne peux pas répondre pour le moment. Réessayez dans quelques minutes. "
-    "En cas d'urgence, appelez le 115, le 17 ou le 15."
-)
 TELEGRAM_NOT_TEXT = "Je lis seulement les messages écrits. Écrivez votre question avec vos mots."
 TELEGRAM_GROUP = "Pour votre vie privée, je réponds seulement en message privé. Écrivez-moi directement."
 TELEGRAM_OLD_BUTTON = "Ce bouton n'est plus valable. Écrivez votre question ou /aide."

@@ -54,6 +54,8 @@ class ScriptedAssistant:
             )
         elif message.text == "boom":
             raise RuntimeError("policy crashed")
+        elif message.text == "silence":
+            return  # e.g. the action server is down: Rasa sends nothing
         else:
             await out.send_response(
                 message.sender_id,
@@ -180,10 +182,15 @@ def test_rate_limit_notifies_once_then_stays_quiet(server) -> None:
     assert len(assistant.received) == 7
 
 
-def test_a_failing_turn_still_answers_kindly(server) -> None:
+def test_a_failing_or_silent_turn_still_answers_kindly(server) -> None:
     url, _, outbox = server
     assert post(url, "boom").status_code == 200
-    assert "115" in sent(outbox)[-1]["body"]
+    assert sent(outbox)[-1]["body"].startswith("Désolé, je n'ai pas pu répondre.")
+    assert "Une personne peut vous aider" in sent(outbox)[-1]["body"]
+    count = len(sent(outbox))
+    assert post(url, "silence").status_code == 200
+    assert len(sent(outbox)) == count + 1
+    assert sent(outbox)[-1]["body"].startswith("Désolé, je n'ai pas pu répondre.")
 
 
 def test_accented_replies_are_counted_and_split_like_a_handset(sms_env) -> None:

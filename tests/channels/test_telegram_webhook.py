@@ -30,6 +30,8 @@ class ScriptedAssistant:
 
     async def __call__(self, message: UserMessage) -> None:
         self.received.append(message)
+        if message.text == "silence":
+            return  # e.g. the action server is down: Rasa sends nothing
         if message.text == "/greet":
             await message.output_channel.send_response(message.sender_id, {
                 "text": "Bonjour, je suis Sésame. Que voulez-vous faire ?",
@@ -157,3 +159,9 @@ def test_webhook_mode_registers_the_secret_with_telegram(sqlite_url, monkeypatch
     assert registered[0]["allowed_updates"] == ["message", "callback_query"]
     for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
         reset()
+
+
+def test_a_silent_turn_still_gets_a_kind_answer(stack) -> None:
+    url, api, _ = stack
+    assert post(url, _update(60, message=_message("silence"))).status_code == 200
+    assert api.calls_to("sendMessage")[-1]["text"].startswith("Désolé, je n'ai pas pu répondre.")

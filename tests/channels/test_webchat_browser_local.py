@@ -148,3 +148,13 @@ def test_an_expired_conversation_is_announced_not_silently_dropped(browser, stac
     assert "effacée après 1 heure" in page.locator(checks.BOT).first.inner_text()
     assert page.locator(checks.USER).count() == 0
     context.close()
+
+
+def test_a_silent_turn_still_gets_an_answer_with_a_person_to_contact(page) -> None:
+    page.evaluate("() => window.SesameChat.open()")
+    checks.wait_bot_count(page, 1)
+    page.locator("textarea").fill("silence")
+    page.keyboard.press("Enter")
+    checks.wait_bot_count(page, 2)
+    reply = page.locator(f"{checks.BOT} p").last.inner_text()
+    assert reply.startswith("Désolé, je n'ai pas pu répondre.") and "Une personne peut vous aider" in reply

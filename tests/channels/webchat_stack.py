@@ -42,6 +42,8 @@ class WebchatAssistant:
             await out.send_response(sender, {"text": "Pour quel thème ? Par exemple le logement ou la santé."})
         elif text == "/ask_human":
             await out.send_response(sender, {"text": "Une personne peut vous aider. Voici comment la joindre."})
+        elif text == "silence":
+            return  # e.g. the action server is down: Rasa sends nothing
         elif text.startswith("lent"):
             await asyncio.sleep(2)
             await out.send_response(sender, {"text": "Voilà, j'ai trouvé."})
