@@ -51,6 +51,9 @@ def test_make_run_starts_answers_and_stops_cleanly_on_ctrl_c(trained_model, tmp_
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         proc.wait(timeout=60)
+    deadline = time.monotonic() + 60  # make may exit before its child has finished stopping
+    while "Stopped." not in (tmp_path / "make-run.out").read_text() and time.monotonic() < deadline:
+        time.sleep(0.5)
     assert "Stopped." in (tmp_path / "make-run.out").read_text()
     time.sleep(1)
     assert not any(port_open(p) for p in ports.values()), "a process kept its port after Ctrl-C"
