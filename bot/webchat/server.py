@@ -18,6 +18,7 @@ from aiohttp import web
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PLACEHOLDER_JS = "__SESAME_RASA_URL__"
 PLACEHOLDER_HTML = "{{RASA_URL}}"
+PLACEHOLDER_HELP = "__SESAME_HELP__"
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +29,13 @@ def rasa_public_url() -> str:
 
 def web_port() -> int:
     return int(os.environ.get("SESAME_WEB_PORT", "8000"))
+
+
+def help_text() -> str:
+    """The sourced human contacts (actions.core.contacts), said when the chat is slow or cut off."""
+    from actions.core.contacts import human_contact_message
+
+    return " ".join(line.strip() for line in human_contact_message().splitlines() if line.strip())
 
 
 def content_security_policy(rasa_url: str) -> str:
@@ -48,8 +56,10 @@ def create_app(rasa_url: str | None = None) -> web.Application:
     page = (STATIC_DIR / "index.html").read_text(encoding="utf-8").replace(
         PLACEHOLDER_HTML, html.escape(rasa_url, quote=True)
     )
-    widget = (STATIC_DIR / "sesame-chat.js").read_text(encoding="utf-8").replace(
-        f'"{PLACEHOLDER_JS}"', _js_string(rasa_url)
+    widget = (
+        (STATIC_DIR / "sesame-chat.js").read_text(encoding="utf-8")
+        .replace(f'"{PLACEHOLDER_JS}"', _js_string(rasa_url))
+        .replace(f'"{PLACEHOLDER_HELP}"', _js_string(help_text()))
     )
     csp = content_security_policy(rasa_url)
 

@@ -1,6 +1,7 @@
 """The web process: demo page, one-tag widget with the Rasa URL injected safely, no CDN."""
 from __future__ import annotations
 
+import json
 import re
 
 import requests
@@ -21,6 +22,10 @@ def test_demo_page_and_widget_carry_the_rasa_url() -> None:
     assert "wss://sesame.chambery.example:5005" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert 'var injected = "https://sesame.chambery.example:5005";' in widget.text
+    from bot.webchat.server import help_text
+
+    assert help_text().startswith("Une personne peut vous aider.")
+    assert f"var contacts = {json.dumps(help_text())};" in widget.text
     assert widget.headers["Content-Type"].startswith("application/javascript")
     assert vendor.status_code == 200 and "Socket.IO v4" in vendor.text[:200]
     assert css.status_code == 200 and health.json() == {"status": "ok"}

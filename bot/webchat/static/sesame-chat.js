@@ -16,7 +16,9 @@
   var STORE_KEY = "sesame-chat-v1";
   var MAX_AGE_MS = 60 * 60 * 1000; // same as Rasa's session expiration
   var SLOW_MS = 15000;
-  var HELP = "En cas d'urgence, appelez le 115 (abri), le 17 (police) ou le 15 (santé).";
+  var contacts = "__SESAME_HELP__"; // the sourced human contacts, injected by the web server
+  var HELP = (contacts.indexOf("__") === 0 ? "" : contacts + " ") +
+    "En cas d'urgence, appelez le 115 (abri), le 17 (police) ou le 15 (santé).";
   var uid = "sesame-" + Math.random().toString(36).slice(2, 8);
 
   function freshState() {
