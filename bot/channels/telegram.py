@@ -18,7 +18,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ChatType
+from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 
 from actions.channels_state import store
@@ -206,6 +206,10 @@ class TelegramInput(InputChannel):
         await self._to_rasa(str(query.message.chat.id), payload, on_new_message)
 
     async def _to_rasa(self, chat_id: str, text: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        try:
+            await self.bot.send_chat_action(chat_id=int(chat_id), action=ChatAction.TYPING)  # "Sésame écrit…"
+        except TelegramError as exc:
+            logger.info("Typing indicator not shown: %s", exc)
         try:
             await on_new_message(
                 UserMessage(text, TelegramOutput(self.bot), chat_id, input_channel=self.name(),

@@ -64,9 +64,10 @@ class ScriptedAssistant:
 
 
 @pytest.fixture
-def sms_env(sqlite_url, tmp_path, monkeypatch) -> Path:
+def sms_env(db_url, tmp_path, monkeypatch) -> Path:
+    """The channel's state in a fresh database, SQLite and PostgreSQL in turn."""
     outbox = tmp_path / "outbox.jsonl"
-    monkeypatch.setenv("DATABASE_URL", sqlite_url)
+    monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("SMS_PROVIDER", "log")
     monkeypatch.setenv("SMS_OUTBOX", str(outbox))
     monkeypatch.setenv("SMS_RATE_LIMIT", "6")
@@ -74,6 +75,7 @@ def sms_env(sqlite_url, tmp_path, monkeypatch) -> Path:
     for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
         reset()
     yield outbox
+    get_engine().dispose()  # release connections before the test database is dropped
     for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
         reset()
 

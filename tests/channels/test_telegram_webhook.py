@@ -85,6 +85,7 @@ def test_start_then_button_press_end_to_end(stack) -> None:
     assert post(url, _update(10, message=_message("/start"))).status_code == 200
     assert [m.text for m in assistant.received] == ["/greet"]
     assert assistant.received[0].output_channel.name() == "telegram"
+    assert api.calls_to("sendChatAction")[-1] == {"chat_id": str(CHAT), "action": "typing"}
     sent = api.calls_to("sendMessage")[-1]
     assert sent["chat_id"] == str(CHAT)
     assert sent["text"] == "Bonjour, je suis Sésame. Que voulez-vous faire ?"
