@@ -26,6 +26,11 @@ class ValidateBookingCancelForm(KindFormValidation):
     def name(self) -> Text:
         return "validate_booking_cancel_form"
 
+    def plain_answer(self, slot: Text, text: Text) -> bool:
+        from actions.booking.reference import normalise_reference
+
+        return super().plain_answer(slot, text) or (slot == "booking_lookup" and bool(normalise_reference(text)))
+
     async def extract_booking_lookup(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                      domain: DomainDict) -> Dict[Text, Any]:
         from actions.booking.phone import find_phone

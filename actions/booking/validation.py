@@ -29,11 +29,14 @@ _CANCEL_WORDS = re.compile(
     r"^(annuler|annule|annul|stop|arreter|arrete|laisse tomber|laissez tomber|j arrete|on arrete|"
     r"non merci|abandonner|je veux plus|je ne veux plus|c est bon laisse)\W*$"
 )
-# Intents that must never be taken as an answer to a form question.
+# Intents that interrupt a form question (rules answer them, then the form resumes)...
 INTERRUPTING_INTENTS = frozenset({
     "urgent_shelter", "urgent_violence", "urgent_child", "urgent_suicide", "urgent_medical",
-    "ask_human", "restart", "bot_challenge", "help",
+    "ask_human", "restart",
 })
+# ...unless the message is plainly an answer to the question: the NLU model tends to read a
+# bare phone number as an urgent number, and a "2" as anything. Such answers are never urgent.
+_PLAIN_DIGITS = re.compile(r"^[\d\s.+\-()/]{1,20}$")
 
 
 def control_word(text: str) -> Optional[str]:
@@ -70,17 +73,20 @@ class KindFormValidation(FormValidationAction, metaclass=ABCMeta):
         return domain_slots
 
     # --- helpers for subclasses ------------------------------------------------------------
-    @staticmethod
-    def answer_text(tracker: Tracker, slot: Text) -> Optional[Text]:
+    def answer_text(self, tracker: Tracker, slot: Text) -> Optional[Text]:
         """The resident's answer to ``slot`` when it is the question being asked, else None."""
         if tracker.get_slot("requested_slot") != slot or tracker.active_loop_name is None:
             return None
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         text = (message.get("text") or "").strip()
-        if intent in INTERRUPTING_INTENTS or not text:
+        if not text or (intent in INTERRUPTING_INTENTS and not self.plain_answer(slot, text)):
             return None
         return text
+
+    def plain_answer(self, slot: Text, text: Text) -> bool:
+        """True when ``text`` can only be an answer to ``slot`` (digits, a number choice...)."""
+        return bool(_PLAIN_DIGITS.match(text.strip()))
 
     def control(self, tracker: Tracker, slot: Text, dispatcher: CollectingDispatcher) -> Optional[Dict[Text, Any]]:
         """Slot updates for "retour" / "annuler" typed at step ``slot``, else None."""

@@ -215,3 +215,22 @@ def test_cancel_by_phone(app_db) -> None:
     conv.say("oui")
     conv.submit(cancel_actions.ActionBookingCancelSubmit())
     assert conv.said()[-1] == "utter_booking_cancelled"
+
+
+def test_a_bare_phone_number_is_an_answer_even_if_nlu_thinks_it_is_urgent(app_db) -> None:
+    """The NLU model reads "06 12 34 56 78" as urgent_child: at the phone question it is an answer."""
+    conv = Conversation()
+    conv.slots.update(booking_motif="email", booking_place="dynamo", booking_slot="x", booking_first_name="Nadia")
+    conv.slots["requested_slot"] = "booking_phone"
+    conv.say("06 12 34 56 78", "urgent_child")
+    assert conv.slots["booking_phone"] == "+33612345678"
+
+
+def test_words_misread_as_help_are_still_an_answer(app_db) -> None:
+    conv = Conversation()
+    start(conv)
+    conv.say("mail")
+    conv.say("dynamo")
+    conv.say("jeudi apres-midi", "help")
+    labels = [b["title"] for r in conv.responses if r.get("buttons") for b in r["buttons"]]
+    assert labels and all("jeudi" in label for label in labels[:-1])
