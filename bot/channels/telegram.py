@@ -34,6 +34,15 @@ logger = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
 COMMANDS = {"/start": "/greet", "/aide": "/help", "/help": "/help", "/menu": "/help"}
+MENU_COMMANDS = [("start", "Commencer"), ("aide", "Voir ce que Sésame sait faire")]
+
+
+async def publish_commands(bot: Bot) -> None:
+    """Show /start and /aide in Telegram's command menu (residents need not remember them)."""
+    try:
+        await bot.set_my_commands(MENU_COMMANDS)
+    except TelegramError as exc:
+        logger.info("Command menu not published: %s", exc)
 
 
 class TelegramNotConfigured(Exception):
@@ -150,6 +159,7 @@ class TelegramInput(InputChannel):
                 await self.bot.set_webhook(
                     self.webhook_url, secret_token=self.secret, allowed_updates=ALLOWED_UPDATES
                 )
+                await publish_commands(self.bot)
 
         @telegram_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

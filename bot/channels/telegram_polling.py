@@ -16,7 +16,13 @@ import aiohttp
 from telegram.error import NetworkError, TimedOut
 
 from actions.common.settings import get_settings
-from bot.channels.telegram import ALLOWED_UPDATES, SECRET_HEADER, TelegramNotConfigured, make_bot
+from bot.channels.telegram import (
+    ALLOWED_UPDATES,
+    SECRET_HEADER,
+    TelegramNotConfigured,
+    make_bot,
+    publish_commands,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +42,7 @@ async def poll(rasa_url: str, once: bool = False, timeout: int = 30) -> int:
     relayed, offset = 0, None
     async with make_bot(settings.telegram_token) as bot, aiohttp.ClientSession() as session:
         await bot.delete_webhook()
+        await publish_commands(bot)
         while True:
             try:
                 updates = await bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)

@@ -51,7 +51,7 @@ def _handler(api: FakeBotApi) -> type[BaseHTTPRequestHandler]:
                 params = json.loads(raw or "{}")
             else:
                 params = {k: v[0] for k, v in parse_qs(raw).items()}
-            for key in ("reply_markup", "allowed_updates"):
+            for key in ("reply_markup", "allowed_updates", "commands"):
                 if isinstance(params.get(key), str):
                     params[key] = json.loads(params[key])
             method = self.path.rsplit("/", 1)[-1]

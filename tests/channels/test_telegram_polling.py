@@ -34,7 +34,7 @@ def test_polling_relays_updates_and_the_reply_goes_out(sqlite_url, monkeypatch) 
     for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
         reset()
     assert relayed == 1
-    assert api.methods()[:2] == ["getMe", "deleteWebhook"]
+    assert api.methods()[:3] == ["getMe", "deleteWebhook", "setMyCommands"]
     assert [m.text for m in assistant.received] == ["/greet"]
     assert api.calls_to("sendMessage")[-1]["chat_id"] == "31337"
     assert api.pending_updates == []  # the batch was confirmed with the next offset

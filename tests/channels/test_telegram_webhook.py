@@ -158,6 +158,8 @@ def test_webhook_mode_registers_the_secret_with_telegram(sqlite_url, monkeypatch
     assert registered and registered[0]["url"] == "https://sesame.example/webhooks/telegram/webhook"
     assert registered[0]["secret_token"] == SECRET
     assert registered[0]["allowed_updates"] == ["message", "callback_query"]
+    menu = api.calls_to("setMyCommands")[0]["commands"]
+    assert [c["command"] for c in menu] == ["start", "aide"]
     for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
         reset()
 
