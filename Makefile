@@ -47,6 +47,12 @@ eval: train ## NLU evaluation on the held-out test set, and the pipeline compari
 bench: train ## benchmarks: training, cold start, memory, latency, throughput
 	$(PY) -m bot.runtime.bench
 
+telegram-polling: install ## relay Telegram updates to the local Rasa (no public URL needed)
+	$(PY) -m bot.channels.telegram_polling
+
+sms-audit: install ## list responses too long for one SMS
+	$(PY) -m bot.channels.sms_audit
+
 constraints: ## regenerate constraints.txt from the current venv
 	(echo "# Exact versions verified together on Python 3.10 (regenerate: make constraints)."; \
 	 $(PIP) freeze --exclude-editable | grep -vi '^sesame' | sort -f) > constraints.txt
@@ -54,4 +60,4 @@ constraints: ## regenerate constraints.txt from the current venv
 clean: ## remove trained models, reports and local data (keeps .venv)
 	rm -rf models/*.tar.gz reports/* var/ results/
 
-.PHONY: help install browser train seed run chat test eval bench constraints clean
+.PHONY: help install browser train seed run chat test eval bench telegram-polling sms-audit constraints clean

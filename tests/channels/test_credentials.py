@@ -10,7 +10,7 @@ from bot.channels.sms import SmsInput
 from bot.channels.socketio import SesameSocketIOInput
 from bot.channels.telegram import TelegramInput
 
-CREDENTIALS = Path(__file__).resolve().parents[2] / "bot" / "channels" / "credentials.channels.yml"
+CREDENTIALS = Path(__file__).resolve().parents[2] / "credentials.yml"
 
 
 def test_rasa_builds_and_mounts_every_channel() -> None:
