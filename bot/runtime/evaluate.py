@@ -63,8 +63,14 @@ def evaluate(pipeline: list[dict], work: Path) -> dict:
             for item in json.loads(path.read_text()):
                 predictions.append((item["intent"], item["intent_prediction"]["name"],
                                     item["intent_prediction"]["confidence"]))
+    per_intent = {
+        name: round(scores["f1-score"], 3)
+        for name, scores in report.items()
+        if isinstance(scores, dict) and "support" in scores and not name.endswith(" avg")
+    }
     return {
         "macro_f1": round(report["macro avg"]["f1-score"], 4),
+        "per_intent_f1": per_intent,
         "accuracy": round(report.get("accuracy", 0.0), 4),
         "train_s": round(train_s, 1),
         "threshold_sweep": sweep(predictions),
