@@ -111,3 +111,18 @@ def agenda_ics(engine: Engine, start_day: date, days: int, *, place_slug: str | 
                             f"{l.first_name or 'Rendez-vous'} — {l.motif}", l.place, f"Référence : {l.reference}")
               for l in lines]
     return calendar(events, now, name="Agenda conseiller numérique")
+
+
+def resident_ics(engine: Engine, reference: str, token: str, now: datetime) -> str | None:
+    """The .ics behind the link given to a web resident, or None (bad token, unknown or cancelled)."""
+    from actions.booking.ics import appointment_event, check_ics_token
+
+    if not check_ics_token(reference, token):
+        return None
+    with session_scope(engine) as session:
+        appt = session.scalars(select(Appointment).where(Appointment.reference == reference)).first()
+        if appt is None or appt.status == "cancelled":
+            return None
+        event = appointment_event(appt.reference, to_utc(appt.starts_at), to_utc(appt.ends_at), appt.place.name,
+                                  appt.place.address, appt.motif.what_to_bring)
+    return calendar([event], now)

@@ -56,3 +56,14 @@ def test_resident_ics_and_signed_link(clock) -> None:
     link = ics_link("K7M4QX")
     assert link.endswith(f"/rdv/K7M4QX-{ics_token('K7M4QX')}.ics")
     assert check_ics_token("K7M4QX", ics_token("K7M4QX")) and not check_ics_token("K7M4QX", "0" * 16)
+
+
+def test_resident_ics_needs_the_signed_token(service, seeded_engine, clock) -> None:
+    from actions.booking.agenda import resident_ics
+
+    appt = book(service, "Nadia", "+33612345678")
+    ics = resident_ics(seeded_engine, appt.reference, ics_token(appt.reference), clock.now)
+    assert ics is not None and f"UID:{appt.reference}@sesame.chambery" in ics and "Nadia" not in ics
+    assert resident_ics(seeded_engine, appt.reference, "f" * 16, clock.now) is None
+    service.cancel(appt.reference)
+    assert resident_ics(seeded_engine, appt.reference, ics_token(appt.reference), clock.now) is None
