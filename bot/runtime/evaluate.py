@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,19 +41,27 @@ def variants(base: dict) -> dict[str, list[dict]]:
     }
 
 
-def evaluate(pipeline: list[dict], work: Path) -> dict:
-    """Train an NLU-only model for ``pipeline`` and test it on tests/nlu."""
+def snapshot(target: Path) -> tuple[Path, Path]:
+    """Copy the training and test data once, so every variant sees exactly the same data."""
+    train, test = target / "train", target / "test"
+    shutil.copytree(ROOT / "data" / "nlu", train)
+    shutil.copytree(ROOT / "tests" / "nlu", test)
+    return train, test
+
+
+def evaluate(pipeline: list[dict], work: Path, train: Path, test: Path) -> dict:
+    """Train an NLU-only model for ``pipeline`` and test it on the held-out set."""
     config = yaml.safe_load((ROOT / "config.yml").read_text())
     config = {k: v for k, v in config.items() if k != "policies"} | {"pipeline": pipeline, "policies": []}
     config_path = work / "config.yml"
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True))
     start = time.perf_counter()
-    subprocess.run([RASA, "train", "nlu", "--config", str(config_path), "--nlu", "data/nlu",
+    subprocess.run([RASA, "train", "nlu", "--config", str(config_path), "--nlu", str(train),
                     "--out", str(work), "--fixed-model-name", "nlu"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     train_s = time.perf_counter() - start
     out = work / "results"
-    subprocess.run([RASA, "test", "nlu", "--model", str(work / "nlu.tar.gz"), "--nlu", "tests/nlu",
+    subprocess.run([RASA, "test", "nlu", "--model", str(work / "nlu.tar.gz"), "--nlu", str(test),
                     "--out", str(out), "--successes", "--no-plot"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     report = json.loads((out / "intent_report.json").read_text())
@@ -97,13 +106,15 @@ def main() -> None:
     args = parser.parse_args()
     base = yaml.safe_load((ROOT / "config.yml").read_text())
     results = {}
-    for name, pipeline in variants(base).items():
-        if args.only and not name.startswith(args.only):
-            continue
-        print(f"Evaluating: {name}…", flush=True)
-        with tempfile.TemporaryDirectory() as work:
-            results[name] = evaluate(copy.deepcopy(pipeline), Path(work))
-        print(json.dumps(results[name], indent=2), flush=True)
+    with tempfile.TemporaryDirectory() as data_dir:
+        train, test = snapshot(Path(data_dir))
+        for name, pipeline in variants(base).items():
+            if args.only and not name.startswith(args.only):
+                continue
+            print(f"Evaluating: {name}…", flush=True)
+            with tempfile.TemporaryDirectory() as work:
+                results[name] = evaluate(copy.deepcopy(pipeline), Path(work), train, test)
+            print(json.dumps(results[name], indent=2), flush=True)
     out = ROOT / "reports" / "nlu-comparison.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
