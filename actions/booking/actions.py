@@ -53,6 +53,12 @@ class ValidateBookingForm(KindFormValidation):
     def name(self) -> Text:
         return "validate_booking_form"
 
+    def plain_answer(self, slot: Text, text: Text) -> bool:
+        # "je m'appelle Nadia" is read as ask_human by the NLU model: at the name question it is a name.
+        if slot == "booking_first_name" and talk.parse_first_name(text) is not None:
+            return True
+        return super().plain_answer(slot, text)
+
     # --- extraction: the answer to the question being asked, nothing else ---------------------
     async def extract_booking_motif(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> Dict[Text, Any]:

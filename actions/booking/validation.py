@@ -80,12 +80,17 @@ class KindFormValidation(FormValidationAction, metaclass=ABCMeta):
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         text = (message.get("text") or "").strip()
-        if not text or (intent in INTERRUPTING_INTENTS and not self.plain_answer(slot, text)):
+        if not text:
+            return None
+        if intent and intent.startswith("urgent_"):
+            # Urgent wins, unless the message is only digits (a phone number, a choice number).
+            return text if _PLAIN_DIGITS.match(text) else None
+        if intent in INTERRUPTING_INTENTS and not self.plain_answer(slot, text):
             return None
         return text
 
     def plain_answer(self, slot: Text, text: Text) -> bool:
-        """True when ``text`` can only be an answer to ``slot`` (digits, a number choice...)."""
+        """True when ``text`` is clearly an answer to ``slot`` though NLU read it as "a person" or "restart"."""
         return bool(_PLAIN_DIGITS.match(text.strip()))
 
     def control(self, tracker: Tracker, slot: Text, dispatcher: CollectingDispatcher) -> Optional[Dict[Text, Any]]:

@@ -234,3 +234,15 @@ def test_words_misread_as_help_are_still_an_answer(app_db) -> None:
     conv.say("jeudi apres-midi", "help")
     labels = [b["title"] for r in conv.responses if r.get("buttons") for b in r["buttons"]]
     assert labels and all("jeudi" in label for label in labels[:-1])
+
+
+def test_a_name_misread_as_asking_for_a_person_is_still_a_name(app_db) -> None:
+    conv = Conversation()
+    conv.slots.update(booking_motif="email", booking_place="dynamo", booking_slot="x")
+    conv.slots["requested_slot"] = "booking_first_name"
+    conv.say("je m'appelle nadia", "ask_human")
+    assert conv.slots["booking_first_name"] == "Nadia"
+    conv.slots["booking_first_name"] = None
+    conv.slots["requested_slot"] = "booking_first_name"
+    events = conv.say("je veux parler a une vraie personne", "ask_human")
+    assert not [e for e in events if e.get("name") == "booking_first_name"]  # a real request: the form yields
