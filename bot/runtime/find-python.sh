@@ -14,11 +14,9 @@ if command -v pyenv >/dev/null 2>&1; then
   path="$(pyenv root)/versions/$(pyenv versions --bare | grep -E '^3\.10' | tail -n1)/bin/python3.10"
   [[ -x "$path" ]] && { echo "$path"; exit 0; }
 fi
-cat >&2 <<'MSG'
-Sésame needs Python 3.10 (Rasa 3.6 supports 3.8 to 3.10 only) and none was found.
-Install it, then run the command again, for example:
-  pyenv install 3.10.13        (with pyenv)
-  apt-get install python3.10 python3.10-venv    (on a distribution that ships it)
-Or point PYTHON310 at an interpreter: make run PYTHON310=/path/to/python3.10
-MSG
+printf '%s\n' 'Sésame needs Python 3.10 (Rasa 3.6 supports 3.8 to 3.10 only) and none was found.' >&2
+printf '%s\n' 'Install it, then run the command again, for example:' >&2
+printf '%s\n' '  pyenv install 3.10.13        (with pyenv)' >&2
+printf '%s\n' '  apt-get install python3.10 python3.10-venv    (on a distribution that ships it)' >&2
+printf '%s\n' 'Or point PYTHON310 at an interpreter: make run PYTHON310=/path/to/python3.10' >&2
 exit 1
