@@ -13,6 +13,7 @@ from typing import Iterator
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from actions.common.settings import get_settings
 
@@ -25,8 +26,11 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # A pool of kept connections: SQLAlchemy 1.4 otherwise opens a new SQLite
+        # connection (and re-runs the pragmas) for every query.
         engine = create_engine(
-            url, future=True, connect_args={"check_same_thread": False, "timeout": 30}
+            url, future=True, poolclass=QueuePool, pool_size=5, max_overflow=20, pool_timeout=60,
+            connect_args={"check_same_thread": False, "timeout": 30},
         )
 
         @event.listens_for(engine, "connect")
