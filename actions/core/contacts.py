@@ -24,6 +24,8 @@ class Contact:
     telephone: str
     adresse: str
     source: str
+    horaires: str = ""
+    site_web: str = ""
 
 
 def format_phone(e164: str) -> str:
@@ -49,9 +51,16 @@ def load_contacts(path: Path | None = None) -> tuple[Contact, ...]:
             telephone=str(item.get("telephone", "") or ""),
             adresse=str(item.get("adresse", "") or ""),
             source=str(item.get("source", "") or ""),
+            horaires=str(item.get("horaires", "") or ""),
+            site_web=str(item.get("site_web", "") or ""),
         )
         for item in raw.get("contacts", [])
     )
+
+
+def contacts_by_id() -> dict[str, Contact]:
+    """The reviewed contacts, by their stable id."""
+    return {contact.id: contact for contact in load_contacts()}
 
 
 def contact_lines(contacts: tuple[Contact, ...], limit: int = 2) -> list[str]:
