@@ -27,15 +27,17 @@ RASA = str(Path(sys.executable).with_name("rasa"))
 
 def variants(base: dict) -> dict[str, list[dict]]:
     """Pipelines to compare, derived from config.yml (without the FallbackClassifier)."""
-    full = [c for c in base["pipeline"] if c["name"] != "FallbackClassifier"]
-    no_spacy = [{"name": "WhitespaceTokenizer"}] + [
-        c for c in full if not c["name"].startswith("Spacy")
-    ]
-    no_char = [c for c in full if c.get("analyzer") != "char_wb"]
-    fewer_epochs = [dict(c, epochs=40) if c["name"] == "DIETClassifier" else c for c in full]
+    chosen = [c for c in base["pipeline"] if c["name"] != "FallbackClassifier"]
+    with_spacy = [
+        {"name": "SpacyNLP", "model": "fr_core_news_md", "case_sensitive": False},
+        {"name": "SpacyTokenizer"},
+        {"name": "SpacyFeaturizer", "pooling": "mean"},
+    ] + [c for c in chosen if c["name"] != "WhitespaceTokenizer"]
+    no_char = [c for c in chosen if c.get("analyzer") != "char_wb"]
+    fewer_epochs = [dict(c, epochs=40) if c["name"] == "DIETClassifier" else c for c in chosen]
     return {
-        "spacy+char-ngrams (chosen)": full,
-        "without spaCy vectors": no_spacy,
+        "chosen (char n-grams, no spaCy vectors)": chosen,
+        "with spaCy vectors": with_spacy,
         "without char n-grams": no_char,
         "DIET 40 epochs": fewer_epochs,
     }
