@@ -99,3 +99,21 @@ def trained_model():
     from bot.runtime.model import ensure_model
 
     return ensure_model()
+
+
+@pytest.fixture(scope="session")
+def sesame_stack(trained_model, tmp_path_factory):
+    """Sésame as `make run` starts it (real action server, Rasa, web, worker) on free ports,
+    with its own SQLite files; started once for every test that needs it."""
+    from bot.runtime.stack import Stack, free_port
+
+    stack = Stack(
+        model=trained_model,
+        var_dir=tmp_path_factory.mktemp("sesame-var"),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        web_port=free_port(),
+    )
+    stack.start()
+    yield stack
+    stack.stop()

@@ -6,7 +6,6 @@ import uuid
 
 import pytest
 
-from tests.e2e.conftest import sesame_stack  # noqa: F401  (the running stack fixture)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
 
@@ -19,7 +18,7 @@ def buttons(replies: list[dict]) -> list[dict]:
     return [b for r in replies for b in r.get("buttons", [])]
 
 
-def test_book_then_cancel_over_rest(sesame_stack) -> None:  # noqa: F811
+def test_book_then_cancel_over_rest(sesame_stack) -> None:
     sender = f"e2e-booking-{uuid.uuid4().hex[:8]}"
     replies = sesame_stack.say(sender, "je voudrais un rdv pour apprendre a envoyer un mail")
     assert "Où voulez-vous aller" in texts(replies)
