@@ -92,6 +92,7 @@ class Stack:
                 "SESAME_RASA_PUBLIC_URL": env.get("SESAME_RASA_PUBLIC_URL", f"http://localhost:{self.rasa_port}"),
                 "SESAME_RASA_TOKEN": self.token,
                 "SESAME_WEB_PORT": str(self.web_port),
+                "SESAME_PUBLIC_URL": env.get("SESAME_PUBLIC_URL", f"http://localhost:{self.web_port}"),
                 "PYTHONUNBUFFERED": "1",
                 "TF_CPP_MIN_LOG_LEVEL": "2",
             }

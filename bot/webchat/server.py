@@ -7,6 +7,8 @@ allows our own scripts and that Rasa origin.
 """
 from __future__ import annotations
 
+import asyncio
+
 import html
 import logging
 import os
@@ -74,6 +76,25 @@ def create_app(rasa_url: str | None = None) -> web.Application:
     async def health(_: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
+    async def appointment_ics(request: web.Request) -> web.Response:
+        """The resident's appointment as an .ics file, behind the signed link sent on booking."""
+        from datetime import datetime, timezone
+
+        from actions.booking.agenda import resident_ics
+        from actions.common.db import get_engine
+
+        reference, _, token = request.match_info["name"].partition("-")
+        loop = asyncio.get_running_loop()
+        body = await loop.run_in_executor(
+            None, resident_ics, get_engine(), reference, token, datetime.now(timezone.utc)
+        )
+        if body is None:
+            raise web.HTTPNotFound(text="Ce rendez-vous n'existe pas ou a été annulé.")
+        return web.Response(
+            text=body, content_type="text/calendar", charset="utf-8",
+            headers={"Content-Disposition": f'attachment; filename="rendez-vous-{reference}.ics"'},
+        )
+
     @web.middleware
     async def security_headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
         response = await handler(request)
@@ -84,6 +105,7 @@ def create_app(rasa_url: str | None = None) -> web.Application:
     app = web.Application(middlewares=[security_headers])
     app.router.add_get("/", index)
     app.router.add_get("/healthz", health)
+    app.router.add_get("/rdv/{name}.ics", appointment_ics)
     app.router.add_get("/static/sesame-chat.js", widget_js)
     app.router.add_static("/static/", STATIC_DIR, show_index=False)
     return app

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import urllib.error
+import urllib.request
 import uuid
 
 import pytest
@@ -37,6 +39,12 @@ def test_book_then_cancel_over_rest(sesame_stack) -> None:
     found = re.search(r"référence : ([2-9A-HJ-NP-Z]{6})", texts(replies))
     assert found, texts(replies)
     reference = found.group(1)
+    link = re.search(r"(http://\S+/rdv/\S+\.ics)", texts(replies))
+    assert link, "web residents get a link to add the appointment to their calendar"
+    with urllib.request.urlopen(link.group(1), timeout=10) as response:
+        calendar = response.read().decode()
+    assert response.headers["Content-Type"].startswith("text/calendar")
+    assert "BEGIN:VEVENT" in calendar and reference in calendar
 
     replies = sesame_stack.say(sender, "je veux annuler mon rendez-vous")
     assert "référence" in texts(replies)
@@ -44,3 +52,6 @@ def test_book_then_cancel_over_rest(sesame_stack) -> None:
     assert "Voulez-vous annuler" in texts(replies)
     replies = sesame_stack.say(sender, "oui")
     assert "C'est annulé" in texts(replies)
+    with pytest.raises(urllib.error.HTTPError) as gone:
+        urllib.request.urlopen(link.group(1), timeout=10)
+    assert gone.value.code == 404
