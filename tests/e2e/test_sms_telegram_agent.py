@@ -111,7 +111,7 @@ def test_telegram_button_press_with_the_real_model(agent, channel_env) -> None:
             assert requests.post(url, json=start, headers={SECRET_HEADER: SECRET}, timeout=60).status_code == 200
             menu = api.calls_to("sendMessage")[-1]
             buttons = [row[0] for row in menu["reply_markup"]["inline_keyboard"]]
-            assert [b["text"] for b in buttons][-1] == "Parler à une personne"
+            assert buttons[-1]["text"].endswith("Parler à une personne")
             press = {"update_id": 2, "callback_query": {
                 "id": "q1", "from": {"id": chat, "is_bot": False, "first_name": "A"}, "chat_instance": "c",
                 "data": buttons[-1]["callback_data"],
