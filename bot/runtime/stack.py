@@ -59,6 +59,7 @@ class Stack:
     rasa_replicas: int = 1
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     _commands: dict[str, list[str]] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def rasa_ports(self) -> list[int]:
@@ -112,7 +113,9 @@ class Stack:
     def start(self, timeout: float = 240) -> "Stack":
         """Prepare the database, start every process and wait until each answers."""
         self.var_dir.mkdir(parents=True, exist_ok=True)
+        began = time.monotonic()
         subprocess.run([str(BIN / "python"), "-m", "bot.runtime.seed"], cwd=ROOT, env=self.env(), check=True)
+        self.timings["database_ready"] = round(time.monotonic() - began, 1)
         self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions.registry",
                                 "--port", str(self.actions_port)])
         for index, port in enumerate(self.rasa_ports):
@@ -133,6 +136,7 @@ class Stack:
         return self
 
     def _wait_ready(self, timeout: float) -> None:
+        began = time.monotonic()
         checks = {"actions": f"{self.actions_url}/health"}
         for index, port in enumerate(self.rasa_ports):
             name = "rasa" if index == 0 else f"rasa{index + 1}"
@@ -150,6 +154,7 @@ class Stack:
                     with urllib.request.urlopen(url, timeout=2) as response:
                         if response.status == 200:
                             del pending[name]
+                            self.timings[f"{name}_ready"] = round(time.monotonic() - began, 1)
                 except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
                     pass
             if time.monotonic() > deadline:
