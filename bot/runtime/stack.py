@@ -51,7 +51,7 @@ class Stack:
     actions_port: int = 5055
     web_port: int = 8000
     bind: str = "127.0.0.1"
-    token: str = field(default_factory=lambda: os.environ.get("SESAME_RASA_TOKEN") or secrets.token_urlsafe(16))
+    token: str = field(default_factory=lambda: os.environ.get("SESAME_RASA_TOKEN") or secrets.token_hex(16))
     extra_env: dict[str, str] = field(default_factory=dict)
     with_web: bool = True
     with_worker: bool = True
@@ -110,6 +110,16 @@ class Stack:
             args, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
+    def rasa_args(self, port: int) -> list[str]:
+        """Arguments of `rasa run` for one replica.
+
+        The token is glued to its flag: a token starting with "-" would otherwise be read
+        by argparse as another option and Rasa would exit with code 2.
+        """
+        return ["run", "--model", str(self.model), "--endpoints", self.endpoints,
+                "--credentials", "credentials.yml", "--port", str(port), "--interface", self.bind,
+                "--enable-api", f"--auth-token={self.token}", "--cors", "*"]
+
     def start(self, timeout: float = 240) -> "Stack":
         """Prepare the database, start every process and wait until each answers."""
         self.var_dir.mkdir(parents=True, exist_ok=True)
@@ -119,11 +129,7 @@ class Stack:
         self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions.registry",
                                 "--port", str(self.actions_port)])
         for index, port in enumerate(self.rasa_ports):
-            self._spawn("rasa" if index == 0 else f"rasa{index + 1}",
-                        [str(BIN / "rasa"), "run", "--model", str(self.model),
-                         "--endpoints", self.endpoints, "--credentials", "credentials.yml",
-                         "--port", str(port), "--interface", self.bind,
-                         "--enable-api", "--auth-token", self.token, "--cors", "*"])
+            self._spawn("rasa" if index == 0 else f"rasa{index + 1}", [str(BIN / "rasa"), *self.rasa_args(port)])
         if self.with_web and module_exists("bot.webchat.server"):
             self._spawn("web", [str(BIN / "python"), "-m", "bot.webchat.server"])
         if self.with_worker and module_exists("actions.notifications.worker"):
