@@ -8,12 +8,21 @@ local time that does not exist (spring forward) is never proposed twice.
 Candidates step by the motif's duration from the opening's start; when one
 collides with something busy, the search jumps to the end of that busy period
 (rounded up to the 15-minute unit), so no gap is wasted after a short booking.
+
+Inside, times are integers: minutes since the Unix epoch (UTC). Comparing ints is
+several times cheaper than comparing aware datetimes, and a Paris wall-clock time
+is converted once per (day, time) thanks to a cache. Busy periods are rounded
+outwards to the minute and openings inwards, so rounding never offers a busy time.
+
+:class:`SlotSearch` walks the days in order and stops as soon as it has enough
+offers; the caller may feed it busy periods a few days at a time (see ``search``).
 """
 from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
@@ -21,6 +30,10 @@ from actions.booking.models import UNIT_MINUTES
 
 PARIS = ZoneInfo("Europe/Paris")
 UNIT = timedelta(minutes=UNIT_MINUTES)
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH_NAIVE = datetime(1970, 1, 1)
+_MINUTE = timedelta(minutes=1)
+_DAY = timedelta(days=1)
 
 
 class SlotEngineError(ValueError):
@@ -115,51 +128,207 @@ def ceil_to_unit(moment: datetime) -> datetime:
     return epoch + (units + (1 if rest else 0)) * UNIT
 
 
-class BusyIndex:
-    """Busy periods per conseiller, per place and global, sorted for fast overlap checks."""
+def floor_minutes(moment: datetime) -> int:
+    """Minutes since the epoch, rounded down (aware, or naive UTC as stored)."""
+    return (moment - (_EPOCH_NAIVE if moment.tzinfo is None else EPOCH)) // _MINUTE
 
-    def __init__(self, busy: Iterable[Busy]) -> None:
-        self._by_key: dict[tuple[str, int | None], list[tuple[datetime, datetime]]] = {}
-        for item in busy:
-            if item.conseiller_id is not None:
-                key: tuple[str, int | None] = ("c", item.conseiller_id)
-            elif item.place_id is not None:
-                key = ("p", item.place_id)
-            else:
-                key = ("all", None)
-            self._by_key.setdefault(key, []).append((to_utc(item.start), to_utc(item.end)))
-        self._starts: dict[tuple[str, int | None], list[datetime]] = {}
-        self._max_end: dict[tuple[str, int | None], list[datetime]] = {}
-        for key, periods in self._by_key.items():
-            periods.sort()
-            self._starts[key] = [p[0] for p in periods]
-            running: list[datetime] = []
-            for _, end in periods:
-                running.append(end if not running or end > running[-1] else running[-1])
-            self._max_end[key] = running
 
-    def conflict_end(self, conseiller_id: int, place_id: int, start: datetime, end: datetime) -> datetime | None:
-        """The latest end among busy periods overlapping [start, end), or None when free."""
-        latest: datetime | None = None
-        for key in (("c", conseiller_id), ("p", place_id), ("all", None)):
-            starts = self._starts.get(key)
-            if not starts:
-                continue
-            periods = self._by_key[key]
-            i = bisect.bisect_left(starts, end)  # periods starting before `end`
-            j = i - 1
-            while j >= 0 and self._max_end[key][j] > start:
-                p_start, p_end = periods[j]
-                if p_end > start and p_start < end:
-                    latest = p_end if latest is None or p_end > latest else latest
-                j -= 1
+def ceil_minutes(moment: datetime) -> int:
+    """Minutes since the epoch, rounded up (aware, or naive UTC as stored)."""
+    return -(((_EPOCH_NAIVE if moment.tzinfo is None else EPOCH) - moment) // _MINUTE)
+
+
+def from_minutes(minutes: int) -> datetime:
+    return EPOCH + timedelta(minutes=minutes)
+
+
+@lru_cache(maxsize=8192)
+def _wall(day: date, wall: time, up: bool) -> int:
+    """A Paris wall-clock time in epoch minutes; cached because zoneinfo lookups dominate otherwise."""
+    moment = local_to_utc(day, wall)
+    return ceil_minutes(moment) if up else floor_minutes(moment)
+
+
+def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """[local midnight of ``first``, local midnight after ``last``) as aware UTC: what covers those days."""
+    return local_to_utc(first, time(0)), local_to_utc(last + _DAY, time(0))
+
+
+class _Periods:
+    """Periods sorted by start, with the running maximum of ends (so a scan back can stop early)."""
+
+    __slots__ = ("starts", "ends", "max_end")
+
+    def __init__(self, periods: list[tuple[int, int]]) -> None:
+        periods.sort()
+        self.starts = [s for s, _ in periods]
+        self.ends = [e for _, e in periods]
+        self.max_end, top = [], None
+        for end in self.ends:
+            top = end if top is None or end > top else top
+            self.max_end.append(top)
+
+    def latest_overlap(self, start: int, end: int) -> int | None:
+        """The latest end among periods overlapping [start, end), or None."""
+        latest = None
+        j = bisect.bisect_left(self.starts, end) - 1  # periods starting before `end`
+        max_end, ends = self.max_end, self.ends
+        while j >= 0 and max_end[j] > start:
+            if ends[j] > start and (latest is None or ends[j] > latest):
+                latest = ends[j]
+            j -= 1
         return latest
 
 
-def _local_window(pref: Preference, day: date) -> tuple[datetime | None, datetime | None]:
-    low = local_to_utc(day, pref.earliest) if pref.earliest else None
-    high = local_to_utc(day, pref.latest) if pref.latest else None
-    return low, high
+class BusyIndex:
+    """Busy periods per conseiller, per place and global, sorted for fast overlap checks."""
+
+    def __init__(self, busy: Iterable[Busy] = ()) -> None:
+        self._build((b.conseiller_id, b.place_id, floor_minutes(b.start), ceil_minutes(b.end)) for b in busy)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[int | None, int | None, int, int]]) -> "BusyIndex":
+        """From (conseiller_id, place_id, start, end) rows in epoch minutes (what the database query gives)."""
+        index = cls.__new__(cls)
+        index._build(rows)
+        return index
+
+    def _build(self, rows: Iterable[tuple[int | None, int | None, int, int]]) -> None:
+        by_conseiller: dict[int, list[tuple[int, int]]] = {}
+        by_place: dict[int, list[tuple[int, int]]] = {}
+        everyone: list[tuple[int, int]] = []
+        for conseiller_id, place_id, start, end in rows:
+            if conseiller_id is not None:
+                by_conseiller.setdefault(conseiller_id, []).append((start, end))
+            elif place_id is not None:
+                by_place.setdefault(place_id, []).append((start, end))
+            else:
+                everyone.append((start, end))
+        self.conseiller = {k: _Periods(v) for k, v in by_conseiller.items()}
+        self.place = {k: _Periods(v) for k, v in by_place.items()}
+        self.everyone = _Periods(everyone) if everyone else None
+
+    def lists_for(self, conseiller_id: int, place_id: int) -> list[_Periods]:
+        """What can block this conseiller at this place: own periods, the place's closures, global ones."""
+        found = [self.conseiller.get(conseiller_id), self.place.get(place_id), self.everyone]
+        return [p for p in found if p is not None]
+
+    def conflict_end(self, conseiller_id: int, place_id: int, start: datetime, end: datetime) -> datetime | None:
+        """The latest end among busy periods overlapping [start, end), or None when free."""
+        latest = _latest(self.lists_for(conseiller_id, place_id), floor_minutes(start), ceil_minutes(end))
+        return None if latest is None else from_minutes(latest)
+
+
+def _latest(lists: list[_Periods], start: int, end: int) -> int | None:
+    latest = None
+    for periods in lists:
+        found = periods.latest_overlap(start, end)
+        if found is not None and (latest is None or found > latest):
+            latest = found
+    return latest
+
+
+class SlotSearch:
+    """One search walking the days in order; :meth:`scan` may be called again for later days.
+
+    The offers are the same as one pass over every day would give: days are visited in order
+    and a day is only ever scanned once, with busy periods that cover that whole day.
+    """
+
+    def __init__(
+        self,
+        openings: Sequence[Opening],
+        motif: MotifRule,
+        now: datetime,
+        *,
+        place_ids: Sequence[int] | None = None,
+        preference: Preference | None = None,
+        limit: int = 3,
+        max_per_day: int | None = None,
+    ) -> None:
+        if motif.duration_minutes <= 0 or motif.duration_minutes % UNIT_MINUTES:
+            raise SlotEngineError(f"duration {motif.duration_minutes} is not a positive multiple of {UNIT_MINUTES}")
+        self.pref = preference or Preference()
+        self.limit, self.max_per_day = limit, max_per_day
+        self.duration = motif.duration_minutes
+        now = to_utc(now)
+        earliest = now + timedelta(minutes=motif.min_delay_minutes)
+        latest = now + timedelta(days=motif.max_delay_days)
+        self.earliest, self.latest = ceil_minutes(earliest), floor_minutes(latest)
+        wanted = set(place_ids) if place_ids is not None else None
+        self.by_weekday: dict[int, list[Opening]] = {}
+        for opening in openings:  # keeps the callers' order: it decides which conseiller gets a shared time
+            if wanted is None or opening.place_id in wanted:
+                self.by_weekday.setdefault(opening.weekday, []).append(opening)
+        self.conseiller_ids = sorted({o.conseiller_id for day in self.by_weekday.values() for o in day})
+        self.found: list[Candidate] = []
+        first = earliest.astimezone(PARIS).date()
+        if self.pref.not_before_day and self.pref.not_before_day > first:
+            first = self.pref.not_before_day
+        stop = latest.astimezone(PARIS).date()
+        if self.pref.day:
+            stop = min(stop, self.pref.day) if self.pref.day >= first else self.pref.day - _DAY  # too soon: none
+            first = self.pref.day
+        self.next_day, self.stop_day = first, stop if self.by_weekday else first - _DAY
+
+    @property
+    def finished(self) -> bool:
+        """Enough offers, or no day left to look at."""
+        return len(self.found) >= self.limit or self.next_day > self.stop_day
+
+    def scan(self, index: BusyIndex, last_day: date) -> bool:
+        """Scan the days up to ``last_day`` (the index must cover them); returns :attr:`finished`."""
+        last = min(last_day, self.stop_day)
+        while self.next_day <= last and len(self.found) < self.limit:
+            self.found.extend(self._day(self.next_day, index))
+            self.next_day += _DAY
+        return self.finished
+
+    def _day(self, day: date, index: BusyIndex) -> list[Candidate]:
+        """The day's offers, in the order they are proposed, at most what is still wanted."""
+        openings = [o for o in self.by_weekday.get(day.weekday(), ()) if o.applies_on(day)]
+        if not openings:
+            return []
+        pref = self.pref
+        wanted = self.limit - len(self.found)
+        if self.max_per_day is not None:
+            wanted = min(wanted, self.max_per_day)
+        # Without `around`, the day's first offers come from each opening's first `wanted` ones.
+        cap = None if pref.around is not None else wanted
+        low = _wall(day, pref.earliest, True) if pref.earliest else self.earliest
+        low = max(low, self.earliest)
+        high = _wall(day, pref.latest, False) if pref.latest else None
+        todays: dict[tuple[int, int], int] = {}
+        for opening in openings:
+            for start in self._opening(opening, day, index, low, high, cap):
+                todays.setdefault((start, opening.place_id), opening.conseiller_id)
+        ordered = sorted((start, place, conseiller) for (start, place), conseiller in todays.items())
+        if pref.around is not None:
+            target = _wall(day, pref.around, False)
+            ordered.sort(key=lambda c: (abs(c[0] - target), c[0]))
+        return [Candidate(from_minutes(s), p, c, from_minutes(s + self.duration)) for s, p, c in ordered[:wanted]]
+
+    def _opening(self, opening: Opening, day: date, index: BusyIndex, low: int, high: int | None,
+                 cap: int | None) -> list[int]:
+        """Free starts in one opening on one day, in time order (at most ``cap``)."""
+        duration, latest = self.duration, self.latest
+        start, stop = _wall(day, opening.start, True), _wall(day, opening.end, False)
+        lists = index.lists_for(opening.conseiller_id, opening.place_id)
+        starts: list[int] = []
+        while start + duration <= stop and start <= latest:
+            end = start + duration
+            if high is not None and end > high:
+                break
+            blocked = _latest(lists, start, end) if lists else None
+            if blocked is not None:
+                start = max(-(-blocked // UNIT_MINUTES) * UNIT_MINUTES, start + UNIT_MINUTES)
+                continue
+            if start >= low:
+                starts.append(start)
+                if cap is not None and len(starts) >= cap:
+                    break
+            start = end
+        return starts
 
 
 def find_slots(
@@ -181,65 +350,11 @@ def find_slots(
     One start time is proposed once per place (the resident does not choose the conseiller).
     With ``preference.around`` the candidates of the day are ordered by closeness to that time.
     """
-    if motif.duration_minutes <= 0 or motif.duration_minutes % UNIT_MINUTES:
-        raise SlotEngineError(f"duration {motif.duration_minutes} is not a positive multiple of {UNIT_MINUTES}")
-    pref = preference or Preference()
+    search = SlotSearch(openings, motif, now, place_ids=place_ids, preference=preference, limit=limit,
+                        max_per_day=max_per_day)
     index = busy if isinstance(busy, BusyIndex) else BusyIndex(busy)
-    now = to_utc(now)
-    duration = timedelta(minutes=motif.duration_minutes)
-    earliest_start = now + timedelta(minutes=motif.min_delay_minutes)
-    latest_start = now + timedelta(days=motif.max_delay_days)
-    wanted = [o for o in openings if place_ids is None or o.place_id in place_ids]
-    if not wanted:
-        return []
-
-    first_day = earliest_start.astimezone(PARIS).date()
-    if pref.not_before_day and pref.not_before_day > first_day:
-        first_day = pref.not_before_day
-    if pref.day:
-        if pref.day < first_day:
-            return []
-        first_day = pref.day
-    horizon = latest_start.astimezone(PARIS).date()
-    stop_day = min(horizon, last_day) if last_day else horizon
-    if pref.day and pref.day < stop_day:
-        stop_day = pref.day
-
-    found: list[Candidate] = []
-    day = first_day
-    while day <= stop_day and len(found) < limit:
-        low, high = _local_window(pref, day)
-        todays: dict[tuple[datetime, int], Candidate] = {}
-        for opening in wanted:
-            if not opening.applies_on(day):
-                continue
-            start = local_to_utc(day, opening.start)
-            stop = local_to_utc(day, opening.end)
-            while start + duration <= stop:
-                end = start + duration
-                blocked_until = index.conflict_end(opening.conseiller_id, opening.place_id, start, end)
-                if blocked_until is not None:
-                    start = max(ceil_to_unit(blocked_until), start + UNIT)
-                    continue
-                if (
-                    start >= earliest_start
-                    and start <= latest_start
-                    and (low is None or start >= low)
-                    and (high is None or end <= high)
-                ):
-                    key = (start, opening.place_id)
-                    if key not in todays:
-                        todays[key] = Candidate(start, opening.place_id, opening.conseiller_id, end)
-                start = end
-        ordered = sorted(todays.values())
-        if pref.around is not None and ordered:
-            target = local_to_utc(day, pref.around)
-            ordered.sort(key=lambda c: (abs((c.start - target).total_seconds()), c.start))
-        if max_per_day is not None:
-            ordered = ordered[:max_per_day]
-        found.extend(ordered[: limit - len(found)])
-        day += timedelta(days=1)
-    return found
+    search.scan(index, last_day or search.stop_day)
+    return search.found
 
 
 def is_free(
