@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Callable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
@@ -236,16 +236,22 @@ class BookingService:
             self._queue_messages(session, appt, now, confirmation=True)
         return ref
 
-    def _queue_messages(self, session: Session, appt: Appointment, now: datetime, confirmation: bool) -> None:
+    def _queue_messages(self, session: Session, appt: Appointment, now: datetime, confirmation: bool,
+                        move: int = 0) -> None:
+        """Queue the confirmation (or the "moved" message) and the reminder of the day before.
+
+        ``move`` counts the moves so far: a resident who moves back to an earlier time gets new
+        messages, instead of colliding with the withdrawn ones of that time (dedupe keys are unique).
+        """
         session.refresh(appt)
         target = delivery_for(appt.channel, appt.sender_id, appt.phone_e164)
         if target is None:
             return
         facts = BookedAppointment.of(appt).facts()
         start = to_utc(appt.starts_at)
-        stamp = start.strftime("%Y%m%dT%H%M")
+        stamp = start.strftime("%Y%m%dT%H%M") + (f":m{move}" if move else "")
         body = messages.confirmation_body(facts) if confirmation else messages.moved_body(facts)
-        enqueue(session, dedupe_key=f"booking:{appt.id}:{'confirmation' if confirmation else 'moved'}:{stamp}",
+        enqueue(session, dedupe_key=f"booking:{appt.id}:{'moved' if move else 'confirmation'}:{stamp}",
                 kind="booking_confirmation", channel=target[0], recipient=target[1], body=body,
                 due_at=now, now=now, appointment_id=appt.id)
         day_before = start.astimezone(PARIS).date() - timedelta(days=1)
@@ -326,6 +332,7 @@ class BookingService:
         try:
             with session_scope(self.engine) as session:
                 appt = self._by_reference(session, reference)
+                self._check_changeable(appt)  # still booked and changeable (a cancel may have come between)
                 end = start + timedelta(minutes=appt.motif.duration_minutes)
                 session.execute(delete(AppointmentUnit).where(AppointmentUnit.appointment_id == appt.id))
                 session.flush()
@@ -337,8 +344,13 @@ class BookingService:
                 session.add(AppointmentEvent(appointment_id=appt.id, at=naive_utc(now), action="moved",
                                              actor="resident", detail=f"from={old.isoformat()}"))
                 session.flush()
+                moves = session.scalar(select(func.count()).select_from(AppointmentEvent).where(
+                    AppointmentEvent.appointment_id == appt.id, AppointmentEvent.action == "moved"))
+                # The old time's reminder, and its confirmation if not sent yet, are withdrawn. An unsent
+                # confirmation is replaced by a full one for the new time; else a short "moved" message.
                 cancel_pending(session, appt.id, ("booking_reminder",))
-                self._queue_messages(session, appt, now, confirmation=False)
+                unsent = cancel_pending(session, appt.id, ("booking_confirmation",))
+                self._queue_messages(session, appt, now, confirmation=bool(unsent), move=moves)
         except IntegrityError:
             raise SlotTaken(self._alternatives(motif_slug, place_id, start)) from None
         return self.get(reference)
