@@ -117,6 +117,8 @@ class Absence(Base):
     """A period without appointments: a conseiller's absence or a place's closure (conseiller_id NULL)."""
 
     __tablename__ = "booking_absences"
+    # Slot search reads absences ending after "now": the index skips past years of holidays.
+    __table_args__ = (Index("ix_booking_absence_ends", "ends_at"),)
 
     id = Column(Integer, primary_key=True)
     conseiller_id = Column(Integer, ForeignKey("booking_conseillers.id", ondelete="CASCADE"), nullable=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Sequence
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Integer, and_, bindparam, cast, null, or_, select, union_all
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from actions.booking.models import (
@@ -16,7 +17,7 @@ from actions.booking.models import (
     OpeningSlot,
     Place,
 )
-from actions.booking.slots import Busy, MotifRule, Opening, to_utc
+from actions.booking.slots import Busy, MotifRule, Opening, ceil_minutes, floor_minutes, from_minutes, to_utc
 from actions.common.text import fold
 
 
@@ -72,35 +73,63 @@ def load_openings(session: Session, place_ids: Sequence[int] | None = None) -> l
     ]
 
 
+#: Upper bound of an appointment's length: the engine only books inside one opening, on one day.
+#: It bounds the start-time range read below, so a year of past appointments is never scanned.
+APPOINTMENT_MAX_SPAN = timedelta(days=2)
+
+_EPOCH, _MINUTE = datetime(1970, 1, 1), timedelta(minutes=1)
+_CONSEILLERS = bindparam("conseillers", expanding=True)
+_PLACES = bindparam("places", expanding=True)
+_LO, _HI, _SINCE = bindparam("lo"), bindparam("hi"), bindparam("since")
+
+#: Booked appointments and absences overlapping [lo, hi), in one round trip. Appointments are
+#: read by (conseiller_id, starts_at) range on ix_booking_appt_conseiller_start, bounded on both
+#: sides; absences are few (a conseiller's, a place's closure, or a closure of everything).
+BUSY_QUERY = union_all(
+    select(Appointment.conseiller_id, cast(null(), Integer).label("place_id"), Appointment.starts_at,
+           Appointment.ends_at).where(
+        Appointment.conseiller_id.in_(_CONSEILLERS),
+        Appointment.starts_at >= _SINCE,
+        Appointment.starts_at < _HI,
+        Appointment.ends_at > _LO,
+        Appointment.status == STATUS_BOOKED,
+    ),
+    select(Absence.conseiller_id, Absence.place_id, Absence.starts_at, Absence.ends_at).where(
+        or_(
+            Absence.conseiller_id.in_(_CONSEILLERS),
+            and_(Absence.conseiller_id.is_(None), or_(Absence.place_id.is_(None), Absence.place_id.in_(_PLACES))),
+        ),
+        Absence.starts_at < _HI,
+        Absence.ends_at > _LO,
+    ),
+)
+
+
+def busy_rows(
+    conn: Connection | Session, conseiller_ids: Sequence[int], start: datetime, end: datetime,
+    place_ids: Sequence[int] | None = None,
+) -> list[tuple[int | None, int | None, int, int]]:
+    """Busy periods overlapping [start, end) as (conseiller_id, place_id, start, end) in epoch minutes.
+
+    Plain integers straight from the rows: the engine's own form, no datetime objects kept.
+    """
+    lo, hi = naive_utc(start), naive_utc(end)
+    rows = conn.execute(BUSY_QUERY, {
+        "conseillers": list(conseiller_ids), "places": list(place_ids or ()),
+        "lo": lo, "hi": hi, "since": lo - APPOINTMENT_MAX_SPAN,
+    }).all()
+    if rows and rows[0][2].tzinfo is None:  # naive UTC, as both backends store it: inline arithmetic
+        return [(c, p, (s - _EPOCH) // _MINUTE, -((_EPOCH - e) // _MINUTE)) for c, p, s, e in rows]
+    return [(c, p, floor_minutes(s), ceil_minutes(e)) for c, p, s, e in rows]
+
+
 def load_busy(
     session: Session, conseiller_ids: Sequence[int], start: datetime, end: datetime,
     place_ids: Sequence[int] | None = None,
 ) -> list[Busy]:
     """Booked appointments and absences overlapping [start, end) for these conseillers and places."""
-    lo, hi = naive_utc(start), naive_utc(end)
-    busy: list[Busy] = []
-    if conseiller_ids:
-        rows = session.execute(
-            select(Appointment.conseiller_id, Appointment.starts_at, Appointment.ends_at).where(
-                Appointment.conseiller_id.in_(list(conseiller_ids)),
-                Appointment.status == STATUS_BOOKED,
-                Appointment.starts_at < hi,
-                Appointment.ends_at > lo,
-            )
-        )
-        utc = timezone.utc
-        busy += [Busy(s.replace(tzinfo=utc), e.replace(tzinfo=utc), c) for c, s, e in rows]
-    who = [Absence.conseiller_id.in_(list(conseiller_ids))] if conseiller_ids else []
-    who.append(and_(Absence.conseiller_id.is_(None), Absence.place_id.is_(None)))
-    if place_ids:
-        who.append(and_(Absence.conseiller_id.is_(None), Absence.place_id.in_(list(place_ids))))
-    rows = session.execute(
-        select(Absence.conseiller_id, Absence.place_id, Absence.starts_at, Absence.ends_at).where(
-            or_(*who), Absence.starts_at < hi, Absence.ends_at > lo
-        )
-    )
-    busy += [Busy(to_utc(s), to_utc(e), conseiller_id=c, place_id=p) for c, p, s, e in rows]
-    return busy
+    return [Busy(from_minutes(s), from_minutes(e), conseiller_id=c, place_id=p)
+            for c, p, s, e in busy_rows(session, conseiller_ids, start, end, place_ids)]
 
 
 def load_schedule(

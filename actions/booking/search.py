@@ -2,7 +2,8 @@
 
 Motifs, places and weekly openings change a few times a year; bookings change all
 the time. So the static part is read at most once a minute, and bookings are read
-fresh for each search, a few weeks at a time (the soonest slots are usually close;
+fresh for each search, a few days at a time in day order: the engine scans those
+days and stops as soon as it has enough offers (the soonest slots are usually close;
 reading 3 months of a busy book for every question would be the slow part).
 """
 from __future__ import annotations
@@ -10,18 +11,21 @@ from __future__ import annotations
 import threading
 import time as monotonic
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from actions.booking.models import Motif, Place
-from actions.booking.queries import UnknownMotif, UnknownPlace, load_busy, load_openings
-from actions.booking.slots import PARIS, MotifRule, Opening, Preference, find_slots, local_to_utc, to_utc
+from actions.booking.queries import UnknownMotif, UnknownPlace, busy_rows, load_openings
+from actions.booking.slots import BusyIndex, MotifRule, Opening, Preference, SlotSearch, day_bounds, to_utc
 from actions.common.db import session_scope
 
-SEARCH_WINDOW_DAYS = 14
+#: Days of bookings read by the first query; most searches end there. Later reads grow by
+#: WINDOW_GROWTH (4, 16, 64 days...), so a search far ahead costs a few queries, not one per day.
+FIRST_WINDOW_DAYS = 4
+WINDOW_GROWTH = 4
 STATIC_TTL_SECONDS = 60.0
 
 
@@ -84,6 +88,7 @@ class SlotFinder:
 
     def search(self, motif_slug: str, place_slug: str | None = None, preference: Preference | None = None,
                limit: int = 3, max_per_day: int | None = 2) -> list[Offer]:
+        """The soonest offers, reading bookings a few days at a time, in day order, until enough are found."""
         book = self.static()
         motif = book.motifs.get(motif_slug)
         if motif is None:
@@ -94,22 +99,16 @@ class SlotFinder:
             if not chosen:
                 raise UnknownPlace(place_slug)
             place_ids = chosen
-        openings = [o for o in book.openings if o.place_id in place_ids]
-        conseillers = sorted({o.conseiller_id for o in openings})
-        now = to_utc(self.clock())
-        pref = preference or Preference()
-        first = pref.day or pref.not_before_day
-        window_start = max(now, local_to_utc(first, time(0))) if first else now
-        horizon = now + timedelta(days=motif.rule.max_delay_days + 1)
-        window = timedelta(days=SEARCH_WINDOW_DAYS)
-        with session_scope(self.engine) as session:
-            while True:
-                window_end = min(window_start + window, horizon)
-                busy = load_busy(session, conseillers, window_start, window_end, place_ids)
-                last_day = (window_end.astimezone(PARIS) - timedelta(days=1)).date()
-                found = find_slots(openings, busy, motif.rule, now, place_ids=place_ids, preference=preference,
-                                   limit=limit, max_per_day=max_per_day, last_day=last_day)
-                if len(found) >= limit or window_end >= horizon:
-                    break
-                window *= 3
-        return [Offer(c.start, c.place_id, c.conseiller_id, book.places[c.place_id][1]) for c in found]
+        search = SlotSearch(book.openings, motif.rule, to_utc(self.clock()), place_ids=place_ids,
+                            preference=preference, limit=limit, max_per_day=max_per_day)
+        days = FIRST_WINDOW_DAYS
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            while not search.finished:
+                first = search.next_day
+                last = min(first + timedelta(days=days - 1), search.stop_day)
+                low, high = day_bounds(first, last)
+                rows = busy_rows(conn, search.conseiller_ids, low, high, place_ids)
+                search.scan(BusyIndex.from_rows(rows), last)
+                days *= WINDOW_GROWTH
+        return [Offer(c.start, c.place_id, c.conseiller_id, book.places[c.place_id][1]) for c in search.found]
