@@ -31,6 +31,8 @@ class Structure(Base):
     """A place or organisation that offers services (data·inclusion ``Structure``)."""
 
     __tablename__ = "catalogue_structures"
+    # Search's version check reads max(updated_at) on every turn (migration catalogue_0003).
+    __table_args__ = (Index("ix_catalogue_structures_updated_at", "updated_at"),)
 
     source = Column(String(100), primary_key=True)
     id = Column(String(150), primary_key=True)
@@ -77,6 +79,7 @@ class Service(Base):
             name="fk_catalogue_services_structure",
         ),
         Index("ix_catalogue_services_structure", "source", "structure_id"),
+        Index("ix_catalogue_services_updated_at", "updated_at"),
     )
 
     source = Column(String(100), primary_key=True)
