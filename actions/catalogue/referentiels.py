@@ -59,12 +59,20 @@ class Referentiels:
         """The neighbourhood a resident names ("au biolay", "près des Hauts"), if any."""
         folded = f" {_plain(text)} "
         best: tuple[int, str] | None = None
-        for q in self.quartiers:
-            for syn in (q.id.replace("-", " "), *q.synonymes):
-                key = f" {_plain(syn)} "
-                if key in folded and (best is None or len(key) > best[0]):
-                    best = (len(key), q.id)
+        for key, quartier_id in _quartier_keys(self.quartiers):
+            if key in folded and (best is None or len(key) > best[0]):
+                best = (len(key), quartier_id)
         return best[1] if best else None
+
+
+@lru_cache(maxsize=4)
+def _quartier_keys(quartiers: tuple[Quartier, ...]) -> tuple[tuple[str, str], ...]:
+    """Folded names and synonyms of each neighbourhood, folded once rather than on every message."""
+    return tuple(
+        (f" {_plain(syn)} ", q.id)
+        for q in quartiers
+        for syn in (q.id.replace("-", " "), *q.synonymes)
+    )
 
 
 def _plain(text: str) -> str:
