@@ -23,7 +23,7 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from actions.booking.models import UNIT_MINUTES
@@ -180,23 +180,52 @@ class _Periods:
         return latest
 
 
+def _datetime_pairs_to_minutes(pairs: list[tuple[datetime, datetime]]) -> list[tuple[int, int]]:
+    """(start, end) datetimes to epoch minutes, rounded outwards; inline arithmetic for aware UTC."""
+    utc, out = timezone.utc, []
+    for start, end in pairs:
+        if start.tzinfo is utc and end.tzinfo is utc:
+            out.append(((start - EPOCH) // _MINUTE, -((EPOCH - end) // _MINUTE)))
+        else:
+            out.append((floor_minutes(start), ceil_minutes(end)))
+    return out
+
+
+class _OnFirstUse(dict):
+    """Periods per conseiller (or place), converted and sorted when first asked for.
+
+    A search that stops after a day or two consults a few conseillers, not all of them:
+    the others' periods are never converted nor sorted. A key without periods maps to None.
+    """
+
+    def __init__(self, raw: dict, convert: Callable[[list], list[tuple[int, int]]] | None) -> None:
+        super().__init__()
+        self.raw, self.convert = raw, convert
+
+    def __missing__(self, key: int) -> _Periods | None:
+        pairs = self.raw.pop(key, None)
+        value = None if pairs is None else _Periods(self.convert(pairs) if self.convert else pairs)
+        self[key] = value
+        return value
+
+
 class BusyIndex:
     """Busy periods per conseiller, per place and global, sorted for fast overlap checks."""
 
     def __init__(self, busy: Iterable[Busy] = ()) -> None:
-        self._build((b.conseiller_id, b.place_id, floor_minutes(b.start), ceil_minutes(b.end)) for b in busy)
+        self._build(((b.conseiller_id, b.place_id, b.start, b.end) for b in busy), _datetime_pairs_to_minutes)
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[int | None, int | None, int, int]]) -> "BusyIndex":
         """From (conseiller_id, place_id, start, end) rows in epoch minutes (what the database query gives)."""
         index = cls.__new__(cls)
-        index._build(rows)
+        index._build(rows, None)
         return index
 
-    def _build(self, rows: Iterable[tuple[int | None, int | None, int, int]]) -> None:
-        by_conseiller: dict[int, list[tuple[int, int]]] = {}
-        by_place: dict[int, list[tuple[int, int]]] = {}
-        everyone: list[tuple[int, int]] = []
+    def _build(self, rows: Iterable[tuple], convert: Callable[[list], list[tuple[int, int]]] | None) -> None:
+        by_conseiller: dict[int, list] = {}
+        by_place: dict[int, list] = {}
+        everyone: list = []
         for conseiller_id, place_id, start, end in rows:
             if conseiller_id is not None:
                 by_conseiller.setdefault(conseiller_id, []).append((start, end))
@@ -204,13 +233,13 @@ class BusyIndex:
                 by_place.setdefault(place_id, []).append((start, end))
             else:
                 everyone.append((start, end))
-        self.conseiller = {k: _Periods(v) for k, v in by_conseiller.items()}
-        self.place = {k: _Periods(v) for k, v in by_place.items()}
-        self.everyone = _Periods(everyone) if everyone else None
+        self.conseiller = _OnFirstUse(by_conseiller, convert)
+        self.place = _OnFirstUse(by_place, convert)
+        self.everyone = (_Periods(convert(everyone) if convert else everyone)) if everyone else None
 
     def lists_for(self, conseiller_id: int, place_id: int) -> list[_Periods]:
         """What can block this conseiller at this place: own periods, the place's closures, global ones."""
-        found = [self.conseiller.get(conseiller_id), self.place.get(place_id), self.everyone]
+        found = [self.conseiller[conseiller_id], self.place[place_id], self.everyone]
         return [p for p in found if p is not None]
 
     def conflict_end(self, conseiller_id: int, place_id: int, start: datetime, end: datetime) -> datetime | None:
