@@ -10,21 +10,25 @@ from __future__ import annotations
 
 import threading
 import time as monotonic
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from typing import Callable, Iterator
 
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from actions.booking.models import Motif, Place
 from actions.booking.queries import UnknownMotif, UnknownPlace, busy_rows, load_openings
 from actions.booking.slots import BusyIndex, MotifRule, Opening, Preference, SlotSearch, day_bounds, to_utc
 from actions.common.db import session_scope
 
-#: Days of bookings read by the first query; most searches end there. Later reads grow by
-#: WINDOW_GROWTH (4, 16, 64 days...), so a search far ahead costs a few queries, not one per day.
-FIRST_WINDOW_DAYS = 4
+#: Rows the first read should bring, roughly. On PostgreSQL a round trip costs as much as a few
+#: hundred rows (more on a loaded machine), so a search at one quiet place reads weeks at once,
+#: and "anywhere" among 20 busy conseillers reads a few days. Later reads grow by WINDOW_GROWTH,
+#: so a search far ahead costs two or three queries, not one per day.
+ROWS_PER_READ = 150
+MIN_WINDOW_DAYS = 3
 WINDOW_GROWTH = 4
 STATIC_TTL_SECONDS = 60.0
 
@@ -61,6 +65,35 @@ class StaticBook:
     motifs: dict[str, MotifInfo]
     places: dict[int, tuple[str, str]]  # id → (slug, name)
     openings: list[Opening]
+
+
+def first_window_days(weekly_opening_minutes: int) -> int:
+    """Days of bookings making about ROWS_PER_READ rows, counting one booking per opening hour."""
+    if weekly_opening_minutes <= 0:
+        return MIN_WINDOW_DAYS
+    return max(MIN_WINDOW_DAYS, ROWS_PER_READ * 7 * 60 // weekly_opening_minutes)
+
+
+@contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A pooled connection for plain reads outside any transaction: no BEGIN / ROLLBACK round trips.
+
+    Each window is one SELECT, consistent on its own. psycopg2: its ``autocommit`` flag is set and
+    reset client-side, as SQLAlchemy's own pre-ping does (``execution_options(isolation_level=...)``
+    costs two more round trips, 3 ms per search on a loaded machine). pysqlite never opens a
+    transaction for a SELECT, so SQLite needs nothing.
+    """
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection if engine.dialect.driver == "psycopg2" else None
+        if raw is None:
+            yield conn
+            return
+        raw.autocommit = True
+        try:
+            yield conn
+        finally:
+            if not raw.closed:
+                raw.autocommit = False
 
 
 class SlotFinder:
@@ -101,9 +134,8 @@ class SlotFinder:
             place_ids = chosen
         search = SlotSearch(book.openings, motif.rule, to_utc(self.clock()), place_ids=place_ids,
                             preference=preference, limit=limit, max_per_day=max_per_day)
-        days = FIRST_WINDOW_DAYS
-        with self.engine.connect() as conn:
-            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        days = first_window_days(search.weekly_opening_minutes)
+        with read_connection(self.engine) as conn:
             while not search.finished:
                 first = search.next_day
                 last = min(first + timedelta(days=days - 1), search.stop_day)

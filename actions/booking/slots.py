@@ -301,6 +301,12 @@ class SlotSearch:
         self.next_day, self.stop_day = first, stop if self.by_weekday else first - _DAY
 
     @property
+    def weekly_opening_minutes(self) -> int:
+        """How long the searched openings last in a week (sizes the caller's database reads)."""
+        return sum((o.end.hour - o.start.hour) * 60 + o.end.minute - o.start.minute
+                   for day in self.by_weekday.values() for o in day)
+
+    @property
     def finished(self) -> bool:
         """Enough offers, or no day left to look at."""
         return len(self.found) >= self.limit or self.next_day > self.stop_day

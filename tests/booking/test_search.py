@@ -20,7 +20,7 @@ from actions.booking.models import (
     Place,
 )
 from actions.booking.queries import busy_rows, load_openings
-from actions.booking.search import FIRST_WINDOW_DAYS, SlotFinder
+from actions.booking.search import MIN_WINDOW_DAYS, SlotFinder, first_window_days
 from actions.booking.slots import BusyIndex, MotifRule, Preference, find_slots, from_minutes, local_to_utc
 from actions.common.db import session_scope
 
@@ -98,8 +98,15 @@ CASES = [
 ]
 
 
+@pytest.fixture
+def small_reads(monkeypatch) -> None:
+    """Reads of 3 days, then 12, 48...: every search here crosses several windows."""
+    monkeypatch.setattr("actions.booking.search.ROWS_PER_READ", 1)
+
+
 @pytest.mark.parametrize("place, preference, max_per_day", CASES)
-def test_windowed_search_gives_the_offers_of_the_whole_book(book, place, preference, max_per_day) -> None:
+def test_windowed_search_gives_the_offers_of_the_whole_book(book, small_reads, place, preference,
+                                                            max_per_day) -> None:
     finder = SlotFinder(book, clock=lambda: NOW)
     offers = finder.search("email", place, preference, max_per_day=max_per_day)
     assert [(o.start, o.place_id, o.conseiller_id) for o in offers] == whole_book_offers(
@@ -118,14 +125,21 @@ def test_absences_and_closures_block_what_they_should(book) -> None:
     assert soon and all(o.conseiller_id != 1 for o in soon if o.start < absent_until)
 
 
-def test_near_slots_cost_one_short_read(book) -> None:
+def test_first_read_is_sized_by_the_openings_searched() -> None:
+    assert first_window_days(20 * 3 * 180) == 5  # 20 conseillers, 3 half-days each: 180 bookings a week
+    assert first_window_days(100 * 3 * 180) == MIN_WINDOW_DAYS
+    assert first_window_days(2 * 180) == 175  # a quiet place, 2 half-days a week: its whole book at once
+    assert first_window_days(0) == MIN_WINDOW_DAYS
+
+
+def test_near_slots_cost_one_read(book) -> None:
     reads = capture_busy_reads(book)
     offers = SlotFinder(book, clock=lambda: NOW).search("email", None)
     assert len(offers) == 3 and len(reads) == 1
-    assert reads[0][1] - reads[0][0] <= timedelta(days=FIRST_WINDOW_DAYS, hours=1)
+    assert reads[0][1] - reads[0][0] <= timedelta(days=first_window_days(6 * 2 * 180), hours=1)
 
 
-def test_a_fully_booked_place_reads_further_and_finds_its_first_free_time(book) -> None:
+def test_a_fully_booked_place_reads_further_and_finds_its_first_free_time(book, small_reads) -> None:
     reads = capture_busy_reads(book)
     offers = SlotFinder(book, clock=lambda: NOW).search("email", "plein")
     assert 1 < len(reads) <= 4
