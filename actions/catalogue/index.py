@@ -27,13 +27,16 @@ from actions.common.text import fold
 PREFIX_MIN, PREFIX_MAX = 4, 6  # request words are compared by their first 4 to 6 letters
 EMPTY: frozenset[int] = frozenset()
 
-# Built once: SQLAlchemy then reuses the compiled SQL instead of rebuilding it on every turn.
-VERSION_QUERY = select(
-    select(func.count()).select_from(Service).scalar_subquery(),
-    select(func.max(Service.updated_at)).scalar_subquery(),
-    select(func.count()).select_from(Structure).scalar_subquery(),
-    select(func.max(Structure.updated_at)).scalar_subquery(),
+# The catalogue's version: changes whenever a service or structure is added, changed or removed.
+# Columns rather than a query, so that search can also ask for them alongside the page's records.
+VERSION_COLUMNS = (
+    select(func.count()).select_from(Service).scalar_subquery().label("services"),
+    select(func.max(Service.updated_at)).scalar_subquery().label("services_updated"),
+    select(func.count()).select_from(Structure).scalar_subquery().label("structures"),
+    select(func.max(Structure.updated_at)).scalar_subquery().label("structures_updated"),
 )
+# Built once: SQLAlchemy then reuses the compiled SQL instead of rebuilding it on every turn.
+VERSION_QUERY = select(*VERSION_COLUMNS)
 
 
 def _raw(column: Any, label: str) -> Any:
@@ -206,6 +209,11 @@ _lock = threading.Lock()
 def catalogue_version(session: Session) -> tuple[Any, ...]:
     """One cheap row that changes whenever a service or structure is added, changed or removed."""
     return tuple(session.execute(VERSION_QUERY).one())
+
+
+def cached_index(engine: Engine) -> CatalogueIndex | None:
+    """The index this process last built for ``engine``, current or not (no SQL)."""
+    return _indexes.get(str(engine.url))
 
 
 def catalogue_index(session: Session, engine: Engine) -> CatalogueIndex:

@@ -1,27 +1,40 @@
 """Find the services that answer a :class:`Need`.
 
 The catalogue lives in SQL; each process ranks against an in-memory index of it
-(:mod:`actions.catalogue.index`, refreshed as soon as the catalogue changes) with the rules of
-:mod:`actions.catalogue.ranking`. One search costs two small queries: the catalogue version, and
-the full records of the page shown to the resident (with their structures, in the same query).
+(:mod:`actions.catalogue.index`) with the rules of :mod:`actions.catalogue.ranking`.
+
+One search is one query: the index ranks first, then the page's full records, their structures
+and the catalogue's version come back together. When that version is not the index's (someone
+imported or fixed a record), the index is rebuilt and the search done again, so a change is seen
+by the very next search. Every round trip counts on a busy 2-core server where PostgreSQL
+competes with Rasa for the CPU, so the reads also run without BEGIN/ROLLBACK (autocommit).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, joinedload, sessionmaker
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql import Select
 
 from actions.catalogue.hours import DayHours, next_weekday, now_local
-from actions.catalogue.index import catalogue_index
+from actions.catalogue.index import (
+    VERSION_COLUMNS,
+    CatalogueIndex,
+    cached_index,
+    catalogue_index,
+    catalogue_version,
+)
 from actions.catalogue.models import Service
 from actions.catalogue.needs import Need
-from actions.catalogue.ranking import day_for, rank
+from actions.catalogue.ranking import Scored, day_for, rank
 from actions.common.db import get_engine
+
+Key = tuple[str, str]
 
 
 @dataclass(frozen=True)
@@ -46,42 +59,49 @@ class SearchResult:
         return self.offset + len(self.hits) < self.total
 
 
-@lru_cache(maxsize=4)
-def _page_query(sources: int) -> Select:
-    """Full records and structures of a page drawn from ``sources`` sources, in one query.
+@lru_cache(maxsize=16)
+def _page_query(size: int) -> Select:
+    """``size`` services by primary key, with their structures and the catalogue's version.
 
-    Written ``source = ? AND id IN (…)`` per source: SQLite does not use the primary key for a
-    row-value ``(source, id) IN (…)`` and would scan the whole table. Built once per number of
-    sources, so SQLAlchemy reuses the compiled SQL (the IN lists expand at execution).
+    Built once per page size so SQLAlchemy reuses the compiled SQL. Each key is a full primary
+    key equality, which SQLite and PostgreSQL read through the primary key index (SQLite scans
+    the table for a row-value ``(source, id) IN (…)``; PostgreSQL needs table statistics,
+    refreshed by the importer).
     """
-    return (
-        select(Service)
-        .where(or_(*(
-            and_(Service.source == bindparam(f"source{k}"),
-                 Service.id.in_(bindparam(f"ids{k}", expanding=True)))
-            for k in range(sources)
-        )))
-        .options(joinedload(Service.structure))
-    )
+    keys = or_(*(
+        and_(Service.source == bindparam(f"source{k}"), Service.id == bindparam(f"id{k}"))
+        for k in range(size)
+    ))
+    return select(Service, *VERSION_COLUMNS).where(keys).options(joinedload(Service.structure))
 
 
-def load_page(session: Session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], Service]:
-    """The page's full records with their structures (one round trip)."""
-    by_source: dict[str, list[str]] = {}
-    for source, sid in keys:
-        by_source.setdefault(source, []).append(sid)
-    if not by_source:
-        return {}
-    params: dict[str, object] = {}
-    for k, (source, ids) in enumerate(by_source.items()):
-        params[f"source{k}"], params[f"ids{k}"] = source, ids
-    return {(svc.source, svc.id): svc for svc in session.scalars(_page_query(len(by_source)), params)}
+def load_page(session: Session, keys: list[Key]) -> tuple[dict[Key, Service], tuple[Any, ...] | None]:
+    """The page's records (with structures) and the catalogue version, in one round trip.
+
+    The version is None when no record came back (they were all removed meanwhile).
+    """
+    params: dict[str, str] = {}
+    for k, (source, sid) in enumerate(keys):
+        params[f"source{k}"], params[f"id{k}"] = source, sid
+    rows = session.execute(_page_query(len(keys)), params).all()
+    version = tuple(rows[0][1:]) if rows else None
+    return {(row[0].source, row[0].id): row[0] for row in rows}, version
 
 
-@lru_cache(maxsize=8)
-def _sessions(engine: Engine) -> sessionmaker:
-    """One session factory per engine: making one per search costs more than the search's SQL."""
-    return sessionmaker(bind=engine, future=True, expire_on_commit=False)
+def _keys(page: list[Scored]) -> list[Key]:
+    return [(s.candidate.source, s.candidate.id) for s in page]
+
+
+def _ranked_with_current(
+    session: Session, index: CatalogueIndex, need: Need, when: datetime, limit: int, offset: int
+) -> tuple[list[Scored], int, dict[Key, Service]] | None:
+    """Rank with ``index`` and read the page; None when the catalogue changed since ``index``."""
+    page, total = rank(index, need, when, limit, offset)
+    if page:
+        rows, version = load_page(session, _keys(page))
+    else:
+        rows, version = {}, catalogue_version(session)
+    return (page, total, rows) if version == index.version else None
 
 
 def search(
@@ -94,10 +114,18 @@ def search(
     """The best ``limit`` services for ``need`` after ``offset`` (evaluated at ``at``, default now)."""
     when = at or need.at or now_local()
     engine = engine or get_engine()
-    with _sessions(engine)() as session:  # read only: closing it rolls the transaction back
-        index = catalogue_index(session, engine)
-        page, total = rank(index, need, when, limit, offset)
-        rows = load_page(session, [(s.candidate.source, s.candidate.id) for s in page])
+    with engine.connect() as connection:
+        # Read only: no transaction to open or roll back (one round trip less each way).
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        with Session(bind=connection, future=True) as session:
+            index = cached_index(engine)
+            found = _ranked_with_current(session, index, need, when, limit, offset) if index else None
+            if found is None:  # first search, or the catalogue changed: rebuild, search again
+                index = catalogue_index(session, engine)
+                page, total = rank(index, need, when, limit, offset)
+                rows = load_page(session, _keys(page))[0] if page else {}
+            else:
+                page, total, rows = found
     day = when.date() if need.weekday is None else next_weekday(need.weekday, when.date())
     hits = tuple(
         Ranked(rows[(s.candidate.source, s.candidate.id)], s.score, s.open_state, day_for(s.candidate, day))
