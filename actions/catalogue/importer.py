@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 from actions.catalogue.models import Service, Structure
 from actions.catalogue.store import upsert_service, upsert_structure
 from actions.catalogue.validation import record_kind, validate_record
-from actions.common.db import session_scope
+from actions.common.db import get_engine, session_scope
 
 LIST_FIELDS = frozenset({
     "thematiques", "publics", "modes_accueil", "modes_mobilisation", "mobilisable_par",
@@ -29,6 +29,10 @@ FLOAT_FIELDS = frozenset({"latitude", "longitude", "volume_horaire_hebdomadaire"
 INT_FIELDS = frozenset({"nombre_semaines"})
 
 Row = tuple[str, int, dict[str, Any]]
+CATALOGUE_TABLES = (
+    "catalogue_structures", "catalogue_services",
+    "catalogue_service_thematiques", "catalogue_service_publics",
+)
 
 
 class ImportFileError(ValueError):
@@ -199,7 +203,22 @@ def import_records(rows: Iterable[Row], engine: Engine | None = None) -> ImportR
             exists = session.get(model, (record["source"], record["id"])) is not None
             (upsert_service if kind == "service" else upsert_structure)(session, record)
             (report.updated if exists else report.created)[kind] += 1
+    refresh_statistics(engine)
     return report
+
+
+def refresh_statistics(engine: Engine | None = None) -> None:
+    """Let PostgreSQL's planner see the catalogue as imported, not as it was before.
+
+    Without fresh statistics (autovacuum runs late, or is off) PostgreSQL plans the search's
+    primary-key lookups as scans of a whole source's services. SQLite needs nothing.
+    """
+    engine = engine or get_engine()
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.execute(text("ANALYZE " + ", ".join(CATALOGUE_TABLES)))
 
 
 def import_files(paths: Iterable[Path], engine: Engine | None = None) -> ImportReport:
