@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
@@ -87,13 +88,41 @@ def get_lexicon() -> Lexicon:
     )
 
 
+SNAP_CUTOFF = 0.82
+
+
+@lru_cache(maxsize=1)
+def _spellings() -> tuple[tuple[str, int, Counter[str]], ...]:
+    """Each vocabulary word with its length and letter counts, computed once."""
+    return tuple((w, len(w), Counter(w)) for w in sorted(get_lexicon().vocabulary))
+
+
+def _near(word: str) -> list[str]:
+    """Vocabulary words that can pass difflib's cheap bounds for ``word``, from counts made once.
+
+    difflib rejects a word when the lengths alone, or the letters in common whatever their
+    order, already put the ratio under the cutoff. Applying those same two bounds here, with
+    the same arithmetic, hands difflib the same winners at a third of the cost of a typo.
+    """
+    counts, size = Counter(word), len(word)
+    near = []
+    for other, other_size, other_counts in _spellings():
+        total = size + other_size
+        if 2.0 * min(size, other_size) / total < SNAP_CUTOFF:
+            continue
+        common = sum(min(n, other_counts.get(letter, 0)) for letter, n in counts.items())
+        if 2.0 * common / total >= SNAP_CUTOFF:
+            near.append(other)
+    return near
+
+
 @lru_cache(maxsize=4096)
 def _snap(word: str) -> str:
     """Fix a typo in a long word when the lexicon knows a very close word ("medcin" → "medecin")."""
     lexicon = get_lexicon()
     if len(word) < 5 or word in lexicon.vocabulary:
         return word
-    close = difflib.get_close_matches(word, lexicon.vocabulary, n=1, cutoff=0.82)
+    close = difflib.get_close_matches(word, _near(word), n=1, cutoff=SNAP_CUTOFF)
     return close[0] if close else word
 
 

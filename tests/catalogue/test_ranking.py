@@ -1,6 +1,7 @@
-"""The fast, set-by-set ranking gives exactly what the readable rules give service by service."""
+"""Fast paths give exactly what the plain rules give: set-by-set ranking, typo fixing."""
 from __future__ import annotations
 
+import difflib
 import random
 from datetime import datetime
 
@@ -10,7 +11,7 @@ from actions.catalogue.bench import synthetic_rows
 from actions.catalogue.conversation import build_need
 from actions.catalogue.importer import import_records
 from actions.catalogue.index import Candidate, build_index, catalogue_index
-from actions.catalogue.needs import Need
+from actions.catalogue.needs import SNAP_CUTOFF, Need, _snap, get_lexicon
 from actions.catalogue.ranking import matching, rank, score
 from actions.common.db import session_scope
 
@@ -102,3 +103,24 @@ def test_words_the_prefix_tables_cannot_hold_are_still_compared():
     page, _ = rank(small, Need(keywords=("transport", "bus")), WHEN[0], limit=10)
     # " bus" starts a word of s0's name (+2) and of s1's text (+1); ties go by name
     assert [(s.candidate.id, s.score) for s in page] == [("s1", 3.0), ("s0", 3.0)]
+
+
+def test_typo_fixing_picks_what_difflib_picks_over_the_whole_vocabulary():
+    vocabulary = get_lexicon().vocabulary
+    rng = random.Random(3)
+    words = sorted(vocabulary)
+    for _ in range(1500):
+        letters = list(rng.choice(words))
+        at = rng.randrange(len(letters))
+        edit = rng.choice(("drop", "add", "swap"))
+        if edit == "drop":
+            del letters[at]
+        elif edit == "add":
+            letters.insert(at, rng.choice("abcdeilmnorstu"))
+        else:
+            letters[at] = rng.choice("abcdeilmnorstu")
+        typo = "".join(letters)
+        if len(typo) < 5 or typo in vocabulary:
+            continue
+        expected = difflib.get_close_matches(typo, vocabulary, n=1, cutoff=SNAP_CUTOFF)
+        assert _snap(typo) == (expected[0] if expected else typo), typo
