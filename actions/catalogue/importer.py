@@ -216,8 +216,9 @@ def refresh_statistics(engine: Engine | None = None) -> None:
     engine = engine or get_engine()
     if engine.dialect.name != "postgresql":
         return
-    with engine.connect() as connection:
-        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+    # In a plain transaction: an isolation level set on a pooled psycopg2 connection stays
+    # explicit after it is reset, and every later autocommit switch then costs a SET round trip.
+    with engine.begin() as connection:
         connection.execute(text("ANALYZE " + ", ".join(CATALOGUE_TABLES)))
 
 

@@ -7,14 +7,15 @@ One search is one query: the index ranks first, then the page's full records, th
 and the catalogue's version come back together. When that version is not the index's (someone
 imported or fixed a record), the index is rebuilt and the search done again, so a change is seen
 by the very next search. Every round trip counts on a busy 2-core server where PostgreSQL
-competes with Rasa for the CPU, so the reads also run without BEGIN/ROLLBACK (autocommit).
+competes with Rasa for the CPU, so the read also runs without BEGIN/ROLLBACK (autocommit).
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterator
 
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.engine import Engine
@@ -104,6 +105,26 @@ def _ranked_with_current(
     return (page, total, rows) if version == index.version else None
 
 
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """A session for plain reads outside any transaction: no BEGIN / ROLLBACK round trips.
+
+    psycopg2: its ``autocommit`` flag is set and reset client-side (SQLAlchemy's
+    ``execution_options(isolation_level="AUTOCOMMIT")`` sends a SET each way instead, two more
+    round trips). pysqlite never opens a transaction for a SELECT: SQLite needs nothing.
+    """
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection if engine.dialect.driver == "psycopg2" else None
+        if raw is not None:
+            raw.autocommit = True
+        try:
+            with Session(bind=connection, future=True) as session:
+                yield session
+        finally:
+            if raw is not None and not raw.closed:
+                raw.autocommit = False
+
+
 def search(
     need: Need,
     engine: Engine | None = None,
@@ -114,18 +135,15 @@ def search(
     """The best ``limit`` services for ``need`` after ``offset`` (evaluated at ``at``, default now)."""
     when = at or need.at or now_local()
     engine = engine or get_engine()
-    with engine.connect() as connection:
-        # Read only: no transaction to open or roll back (one round trip less each way).
-        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-        with Session(bind=connection, future=True) as session:
-            index = cached_index(engine)
-            found = _ranked_with_current(session, index, need, when, limit, offset) if index else None
-            if found is None:  # first search, or the catalogue changed: rebuild, search again
-                index = catalogue_index(session, engine)
-                page, total = rank(index, need, when, limit, offset)
-                rows = load_page(session, _keys(page))[0] if page else {}
-            else:
-                page, total, rows = found
+    with read_session(engine) as session:
+        index = cached_index(engine)
+        found = _ranked_with_current(session, index, need, when, limit, offset) if index else None
+        if found is None:  # first search, or the catalogue changed: rebuild, search again
+            index = catalogue_index(session, engine)
+            page, total = rank(index, need, when, limit, offset)
+            rows = load_page(session, _keys(page))[0] if page else {}
+        else:
+            page, total, rows = found
     day = when.date() if need.weekday is None else next_weekday(need.weekday, when.date())
     hits = tuple(
         Ranked(rows[(s.candidate.source, s.candidate.id)], s.score, s.open_state, day_for(s.candidate, day))
