@@ -11,8 +11,9 @@ collides with something busy, the search jumps to the end of that busy period
 
 Inside, times are integers: minutes since the Unix epoch (UTC). Comparing ints is
 several times cheaper than comparing aware datetimes, and a Paris wall-clock time
-is converted once per (day, time) thanks to a cache. Busy periods are rounded
-outwards to the minute and openings inwards, so rounding never offers a busy time.
+is converted once per (day, time) thanks to a cache. Busy periods read from the
+database arrive as minutes rounded outwards (openings are rounded inwards), so rounding
+never offers a busy time; :class:`Busy` values handed in are compared as datetimes.
 
 :class:`SlotSearch` walks the days in order and stops as soon as it has enough
 offers; the caller may feed it busy periods a few days at a time (see ``search``).
@@ -23,7 +24,7 @@ import bisect
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
-from typing import Callable, Iterable, Sequence
+from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from actions.booking.models import UNIT_MINUTES
@@ -159,7 +160,7 @@ class _Periods:
 
     __slots__ = ("starts", "ends", "max_end")
 
-    def __init__(self, periods: list[tuple[int, int]]) -> None:
+    def __init__(self, periods: list) -> None:
         periods.sort()
         self.starts = [s for s, _ in periods]
         self.ends = [e for _, e in periods]
@@ -169,7 +170,10 @@ class _Periods:
             self.max_end.append(top)
 
     def latest_overlap(self, start: int, end: int) -> int | None:
-        """The latest end among periods overlapping [start, end), or None."""
+        """The latest end among periods overlapping [start, end) (epoch minutes), or None."""
+        return self._latest(start, end)
+
+    def _latest(self, start, end):  # type: ignore[no-untyped-def]  # ints here, datetimes below
         latest = None
         j = bisect.bisect_left(self.starts, end) - 1  # periods starting before `end`
         max_end, ends = self.max_end, self.ends
@@ -180,31 +184,37 @@ class _Periods:
         return latest
 
 
-def _datetime_pairs_to_minutes(pairs: list[tuple[datetime, datetime]]) -> list[tuple[int, int]]:
-    """(start, end) datetimes to epoch minutes, rounded outwards; inline arithmetic for aware UTC."""
-    utc, out = timezone.utc, []
-    for start, end in pairs:
-        if start.tzinfo is utc and end.tzinfo is utc:
-            out.append(((start - EPOCH) // _MINUTE, -((EPOCH - end) // _MINUTE)))
-        else:
-            out.append((floor_minutes(start), ceil_minutes(end)))
-    return out
+class _DatetimePeriods(_Periods):
+    """Periods kept as aware UTC datetimes, as :class:`Busy` values give them.
+
+    A search probes a few dozen candidates but may be handed months of periods: converting
+    each probe to a datetime is cheaper than converting every period to minutes.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, periods: list[tuple[datetime, datetime]]) -> None:
+        super().__init__([(to_utc(s), to_utc(e)) for s, e in periods])
+
+    def latest_overlap(self, start: int, end: int) -> int | None:
+        latest = self._latest(from_minutes(start), from_minutes(end))
+        return None if latest is None else ceil_minutes(latest)
 
 
 class _OnFirstUse(dict):
-    """Periods per conseiller (or place), converted and sorted when first asked for.
+    """Periods per conseiller (or place), sorted when first asked for.
 
     A search that stops after a day or two consults a few conseillers, not all of them:
-    the others' periods are never converted nor sorted. A key without periods maps to None.
+    the others' periods are never sorted. A key without periods maps to None.
     """
 
-    def __init__(self, raw: dict, convert: Callable[[list], list[tuple[int, int]]] | None) -> None:
+    def __init__(self, raw: dict, make: type[_Periods]) -> None:
         super().__init__()
-        self.raw, self.convert = raw, convert
+        self.raw, self.make = raw, make
 
     def __missing__(self, key: int) -> _Periods | None:
         pairs = self.raw.pop(key, None)
-        value = None if pairs is None else _Periods(self.convert(pairs) if self.convert else pairs)
+        value = None if pairs is None else self.make(pairs)
         self[key] = value
         return value
 
@@ -213,16 +223,16 @@ class BusyIndex:
     """Busy periods per conseiller, per place and global, sorted for fast overlap checks."""
 
     def __init__(self, busy: Iterable[Busy] = ()) -> None:
-        self._build(((b.conseiller_id, b.place_id, b.start, b.end) for b in busy), _datetime_pairs_to_minutes)
+        self._build(((b.conseiller_id, b.place_id, b.start, b.end) for b in busy), _DatetimePeriods)
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[int | None, int | None, int, int]]) -> "BusyIndex":
         """From (conseiller_id, place_id, start, end) rows in epoch minutes (what the database query gives)."""
         index = cls.__new__(cls)
-        index._build(rows, None)
+        index._build(rows, _Periods)
         return index
 
-    def _build(self, rows: Iterable[tuple], convert: Callable[[list], list[tuple[int, int]]] | None) -> None:
+    def _build(self, rows: Iterable[tuple], make: type[_Periods]) -> None:
         by_conseiller: dict[int, list] = {}
         by_place: dict[int, list] = {}
         everyone: list = []
@@ -233,9 +243,9 @@ class BusyIndex:
                 by_place.setdefault(place_id, []).append((start, end))
             else:
                 everyone.append((start, end))
-        self.conseiller = _OnFirstUse(by_conseiller, convert)
-        self.place = _OnFirstUse(by_place, convert)
-        self.everyone = (_Periods(convert(everyone) if convert else everyone)) if everyone else None
+        self.conseiller = _OnFirstUse(by_conseiller, make)
+        self.place = _OnFirstUse(by_place, make)
+        self.everyone = make(everyone) if everyone else None
 
     def lists_for(self, conseiller_id: int, place_id: int) -> list[_Periods]:
         """What can block this conseiller at this place: own periods, the place's closures, global ones."""

@@ -19,10 +19,11 @@ from actions.booking.models import (
     OpeningSlot,
     Place,
 )
-from actions.booking.queries import busy_rows, load_openings
+from actions.booking.queries import busy_rows, load_busy, load_openings
 from actions.booking.search import MIN_WINDOW_DAYS, SlotFinder, first_window_days
-from actions.booking.slots import BusyIndex, MotifRule, Preference, find_slots, from_minutes, local_to_utc
+from actions.booking.slots import MotifRule, Preference, from_minutes, local_to_utc
 from actions.common.db import session_scope
+from tests.booking.reference_engine import reference_find_slots
 
 NOW = datetime(2027, 3, 1, 7, 0, tzinfo=timezone.utc)  # Monday 08:00 in Paris; DST changes on 28 March
 PLACES = ["nord", "sud", "plein"]  # "plein" is fully booked for 5 weeks
@@ -79,14 +80,14 @@ def book(db_engine):
 
 
 def whole_book_offers(engine, place_slug: str | None, preference: Preference | None, max_per_day: int | None):
-    """The reference: every busy period of the 2 months loaded at once, one engine pass."""
+    """The reference: every busy period of the 2 months loaded at once, one pass of the simple engine."""
     with session_scope(engine) as s:
         openings = load_openings(s)
-        busy = busy_rows(s, sorted({o.conseiller_id for o in openings}), NOW - timedelta(days=1),
+        busy = load_busy(s, sorted({o.conseiller_id for o in openings}), NOW - timedelta(days=1),
                          NOW + timedelta(days=70), [1, 2, 3])
     place_ids = [PLACES.index(place_slug) + 1] if place_slug else None
-    found = find_slots(openings, BusyIndex.from_rows(busy), RULE, NOW, place_ids=place_ids,
-                       preference=preference, limit=3, max_per_day=max_per_day)
+    found = reference_find_slots(openings, busy, RULE, NOW, place_ids=place_ids, preference=preference, limit=3,
+                                 max_per_day=max_per_day)
     return [(c.start, c.place_id, c.conseiller_id) for c in found]
 
 

@@ -6,7 +6,18 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from actions.booking.slots import PARIS, Busy, BusyIndex, MotifRule, Opening, Preference, SlotSearch, find_slots
+from actions.booking.slots import (
+    PARIS,
+    Busy,
+    BusyIndex,
+    MotifRule,
+    Opening,
+    Preference,
+    SlotSearch,
+    ceil_minutes,
+    find_slots,
+    floor_minutes,
+)
 from tests.booking.reference_engine import reference_find_slots
 
 # Around both DST changes of 2026 (29 March, 25 October) and a plain winter week.
@@ -68,6 +79,9 @@ def test_fast_engine_matches_the_reference(seed: int) -> None:
     )
     expected = reference_find_slots(openings, busy, rule, now, **kwargs)
     assert find_slots(openings, busy, rule, now, **kwargs) == expected
+    # Busy periods as the database query gives them (epoch minutes) give the same offers.
+    rows = [(b.conseiller_id, b.place_id, floor_minutes(b.start), ceil_minutes(b.end)) for b in busy]
+    assert find_slots(openings, BusyIndex.from_rows(rows), rule, now, **kwargs) == expected
     # Fed a few days at a time (as the database search does), the offers are the same.
     search = SlotSearch(openings, rule, now, **kwargs)
     index, step = BusyIndex(busy), rng.randint(1, 5)
