@@ -2,9 +2,10 @@
 
 Motifs, places and weekly openings change a few times a year; bookings change all
 the time. So the static part is read at most once a minute, and bookings are read
-fresh for each search, a few days at a time in day order: the engine scans those
-days and stops as soon as it has enough offers (the soonest slots are usually close;
-reading 3 months of a busy book for every question would be the slow part).
+fresh for each search, in day order, one query per window of days: the engine scans
+those days and stops as soon as it has enough offers (the soonest slots are usually
+close; reading 3 months of a busy book for every question would be the slow part).
+The first window is sized to bring about ROWS_PER_READ bookings, later ones grow.
 """
 from __future__ import annotations
 
