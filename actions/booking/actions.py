@@ -1,14 +1,15 @@
 """Rasa actions of the booking conversation: thin wrappers over the booking service.
 
 booking_form: motif → place (or "peu importe") → 3 offers (+ "un autre jour", free-text
-dates) → first name → mobile phone → recap → confirmation. booking_cancel_form:
-reference or phone → confirm → cancel. Any failure answers kindly with a human contact.
+dates) → first name → mobile phone → recap → confirmation. booking_cancel_form
+(cancel_actions.py): reference or phone → confirm → cancel. booking_move_form
+(move_actions.py): reference or phone → the same offers → recap → move. Any failure
+answers kindly with a human contact.
 """
 from __future__ import annotations
 
 import logging
-from datetime import date
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -17,34 +18,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.booking import conversation as talk
 from actions.booking.rasa_support import FORM_SLOTS, HELPER_SLOTS, _reset, _service, _sorry
+from actions.booking.form_steps import SlotStep, preference_of
 from actions.booking.validation import KindFormValidation
 
 log = logging.getLogger(__name__)
 
 
-def _preference(raw: Optional[Dict[str, Any]]):  # type: ignore[no-untyped-def]
-    from actions.booking.slots import Preference
-
-    if not raw:
-        return None
-    from datetime import time as clock
-
-    def day(key: str) -> Optional[date]:
-        return date.fromisoformat(raw[key]) if raw.get(key) else None
-
-    def hour(key: str) -> Optional[clock]:
-        return clock.fromisoformat(raw[key]) if raw.get(key) else None
-
-    return Preference(day=day("day"), earliest=hour("earliest"), latest=hour("latest"), around=hour("around"),
-                      not_before_day=day("not_before_day"))
-
-
-def _pref_dict(pref: Any) -> Dict[str, Optional[str]]:
-    return {k: (getattr(pref, k).isoformat() if getattr(pref, k) else None)
-            for k in ("day", "earliest", "latest", "around", "not_before_day")}
-
-
-class ValidateBookingForm(KindFormValidation):
+class ValidateBookingForm(SlotStep, KindFormValidation):
     form_slots = FORM_SLOTS
     failures_slot = "booking_failures"
     aborted_slot = "booking_aborted"
@@ -85,11 +65,6 @@ class ValidateBookingForm(KindFormValidation):
                                     domain: DomainDict) -> Dict[Text, Any]:
         text = self.answer_text(tracker, "booking_place")
         return {} if text is None else {"booking_place": text}
-
-    async def extract_booking_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> Dict[Text, Any]:
-        text = self.answer_text(tracker, "booking_slot")
-        return {} if text is None else {"booking_slot": text}
 
     async def extract_booking_first_name(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                          domain: DomainDict) -> Dict[Text, Any]:
@@ -150,34 +125,6 @@ class ValidateBookingForm(KindFormValidation):
             return self.fail("booking_place", "utter_booking_place_not_understood", dispatcher, tracker)
         return self.succeed("booking_place", slug, tracker)
 
-    def validate_booking_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> Dict[Text, Any]:
-        from actions.booking.dates import parse_when
-        from actions.booking.service import Offer
-
-        control = self.control(tracker, "booking_slot", dispatcher)
-        if control is not None:
-            return control
-        text = str(value)
-        offers: List[str] = list(tracker.get_slot("booking_offers") or [])
-        if text in offers:
-            return self.succeed("booking_slot", text, tracker)
-        today = talk.paris_today()
-        starts = [Offer.parse_token(t)[0] for t in offers]
-        if talk.wants_other_day(text):
-            pref = talk.next_day_preference(max(starts) if starts else None, today)
-            return {"booking_slot": None, "booking_date_pref": _pref_dict(pref), "booking_offers": None}
-        number = talk.choice_number(text, len(offers))
-        if number is None:
-            number = (lambda i: None if i is None else i + 1)(talk.match_offer_by_words(text, starts, today))
-        if number is not None:
-            return self.succeed("booking_slot", offers[number - 1], tracker)
-        wanted = parse_when(text, today)
-        if wanted.understood:
-            return {"booking_slot": None, "booking_date_pref": _pref_dict(wanted.to_preference()),
-                    "booking_offers": None}
-        return self.fail("booking_slot", "utter_booking_slot_not_understood", dispatcher, tracker)
-
     def validate_booking_first_name(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> Dict[Text, Any]:
         control = self.control(tracker, "booking_first_name", dispatcher)
@@ -236,7 +183,7 @@ class ActionAskBookingSlot(Action):
             motif = tracker.get_slot("booking_motif")
             place = tracker.get_slot("booking_place")
             place = None if place in (None, talk.ANY_PLACE) else place
-            pref = _preference(tracker.get_slot("booking_date_pref"))
+            pref = preference_of(tracker.get_slot("booking_date_pref"))
             offers = service.search(motif, place, pref)
             if not offers and pref is not None:
                 dispatcher.utter_message(response="utter_booking_no_slot_then")
@@ -330,5 +277,5 @@ class ActionBookingSubmit(Action):
         return _reset(FORM_SLOTS + HELPER_SLOTS) + [SlotSet("booking_reference", booked.reference)]
 
 
-# The cancel form's actions live in their own module; importing it registers them.
-from actions.booking import cancel_actions  # noqa: E402,F401
+# The cancel and move forms' actions live in their own modules; importing them registers them.
+from actions.booking import cancel_actions, move_actions  # noqa: E402,F401

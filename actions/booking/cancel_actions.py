@@ -1,23 +1,27 @@
 """Rasa actions to cancel an appointment: find it by reference or phone, confirm, cancel.
 
 Cancelling is possible until 4 hours before; after that the resident is told to call
-the place (or given the human contacts when the place's phone is not known).
+the place (or given the human contacts when the place's phone is not known). A resident
+who answers "plutôt changer de jour" at the confirmation goes on to the move form.
 """
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.booking import conversation as talk
 from actions.booking.rasa_support import CANCEL_SLOTS, HELPER_SLOTS, _reset, _service, _sorry
+from actions.booking.form_steps import LookupStep
 from actions.booking.validation import KindFormValidation
 
+MOVE_INSTEAD = "move"  # booking_cancel_confirm when the resident would rather move the appointment
 
-class ValidateBookingCancelForm(KindFormValidation):
+
+class ValidateBookingCancelForm(LookupStep, KindFormValidation):
     form_slots = CANCEL_SLOTS
     failures_slot = "booking_failures"
     aborted_slot = "booking_aborted"
@@ -26,65 +30,26 @@ class ValidateBookingCancelForm(KindFormValidation):
     def name(self) -> Text:
         return "validate_booking_cancel_form"
 
-    def plain_answer(self, slot: Text, text: Text) -> bool:
-        from actions.booking.reference import normalise_reference
-
-        return super().plain_answer(slot, text) or (slot == "booking_lookup" and bool(normalise_reference(text)))
-
-    async def extract_booking_lookup(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                     domain: DomainDict) -> Dict[Text, Any]:
-        from actions.booking.phone import find_phone
-        from actions.booking.reference import normalise_reference
-
-        text = self.answer_text(tracker, "booking_lookup")
-        if text is not None:
-            return {"booking_lookup": text}
-        if tracker.get_slot("requested_slot") is None and not tracker.get_slot("booking_lookup"):
-            opening = (tracker.latest_message or {}).get("text") or ""
-            if normalise_reference(opening) or find_phone(opening):
-                return {"booking_lookup": opening}
-            if tracker.get_latest_input_channel() == "sms" and find_phone(tracker.sender_id or ""):
-                return {"booking_lookup": tracker.sender_id}
-        return {}
-
     async def extract_booking_cancel_confirm(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                              domain: DomainDict) -> Dict[Text, Any]:
         text = self.answer_text(tracker, "booking_cancel_confirm")
         return {} if text is None else {"booking_cancel_confirm": text}
-
-    def validate_booking_lookup(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                domain: DomainDict) -> Dict[Text, Any]:
-        from actions.booking.phone import find_phone
-        from actions.booking.reference import normalise_reference
-
-        control = self.control(tracker, "booking_lookup", dispatcher)
-        if control is not None:
-            return control
-        text = str(value)
-        found = []
-        try:
-            reference = normalise_reference(text)
-            if reference:
-                found = _service().upcoming(reference=reference)
-            phone = None if found else find_phone(text) or find_phone(text.replace(" ", ""))
-            if phone:
-                found = _service().upcoming(phone_e164=phone)
-        except Exception as exc:
-            _sorry(dispatcher, exc)
-            return {"booking_lookup": None, "booking_aborted": True}
-        if not found:
-            return self.fail("booking_lookup", "utter_booking_lookup_not_found", dispatcher, tracker)
-        return self.succeed("booking_lookup", found[0].reference, tracker)
 
     def validate_booking_cancel_confirm(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                         domain: DomainDict) -> Dict[Text, Any]:
         control = self.control(tracker, "booking_cancel_confirm", dispatcher)
         if control is not None:
             return control
-        if talk.is_yes(str(value)):
+        text = str(value)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if talk.is_yes(text):
             return self.succeed("booking_cancel_confirm", True, tracker)
-        if talk.is_no(str(value)):
+        if talk.wants_move(text):  # "plutôt changer de jour": move it instead
+            return self.succeed("booking_cancel_confirm", MOVE_INSTEAD, tracker)
+        if talk.is_no(text):
             return self.succeed("booking_cancel_confirm", False, tracker)
+        if intent == "move_appointment":
+            return self.succeed("booking_cancel_confirm", MOVE_INSTEAD, tracker)
         return self.fail("booking_cancel_confirm", "utter_booking_confirm_not_understood", dispatcher, tracker)
 
 
@@ -111,6 +76,10 @@ class ActionBookingCancelSubmit(Action):
         from actions.booking.service import AppointmentNotFound, TooLateToChange
 
         reset = _reset(CANCEL_SLOTS + HELPER_SLOTS)
+        if tracker.get_slot("booking_cancel_confirm") == MOVE_INSTEAD and not tracker.get_slot("booking_aborted"):
+            from actions.booking.move_actions import switch_to_move
+
+            return switch_to_move(tracker.get_slot("booking_lookup"), dispatcher, CANCEL_SLOTS + HELPER_SLOTS)
         if tracker.get_slot("booking_aborted") or not tracker.get_slot("booking_cancel_confirm"):
             dispatcher.utter_message(response="utter_booking_cancel_kept")
             return reset

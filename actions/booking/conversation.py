@@ -19,6 +19,12 @@ _ANY = re.compile(r"\b(peu importe|n importe|nimporte|importe|pas de preference|
 _OTHER_DAY = re.compile(r"\b(un )?autre (jour|date|moment|creneau|horaire)s?\b|\bautres? (dates|creneaux)\b|"
                         r"\bpas dispo\b|\baucun\b|\b(ca|ça) ne (me )?va pas\b|\bplus tard\b")
 _CHANGE_SLOT = re.compile(r"\b(changer|modifier) (le |de )?(creneau|date|heure|jour|horaire)\b")
+# "I'd rather move it" (said while cancelling): move verbs, or another day/time for the appointment.
+_MOVE = re.compile(r"\b(decal\w*|deplac\w*|report\w*|repouss\w*|avanc\w*|bouger|reprogramm\w*|"
+                   r"(changer|change|changez|modifier|modifie|modifiez) (de |le |la |l |d )?"
+                   r"(jour|date|creneau|heure|horaire|moment|rdv|rendez vous|rendez-vous)|"
+                   r"(un |une )?autre (jour|date|creneau|heure|horaire|moment))\b")
+_CANCEL_APPOINTMENT = re.compile(r"\bannul\w*")
 _NAME_PREFIX = re.compile(r"^(je m appelle|moi c est|c est|mon prenom (c est|est)|mon prenom|prenom|je suis|moi)\s+")
 _NAME = re.compile(r"^[a-zà-öø-ÿ][a-zà-öø-ÿ' \-]{0,38}$", re.IGNORECASE)
 
@@ -41,6 +47,18 @@ def wants_other_day(text: str) -> bool:
 
 def wants_slot_change(text: str) -> bool:
     return bool(_CHANGE_SLOT.search(fold(text).replace("'", " ")))
+
+
+def wants_move(text: str) -> bool:
+    """"plutôt le décaler", "changer de jour", "un autre jour": move the appointment rather than cancel it."""
+    return bool(_MOVE.search(fold(text).replace("'", " ")))
+
+
+def wants_cancel_appointment(text: str) -> bool:
+    """"je veux l'annuler", "annulez mon rdv" (a sentence, not the bare word "annuler" that stops a form)."""
+    from actions.booking.validation import control_word
+
+    return bool(_CANCEL_APPOINTMENT.search(fold(text))) and control_word(text) is None
 
 
 def choice_number(text: str, count: int) -> int | None:
