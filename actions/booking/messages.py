@@ -31,14 +31,14 @@ def confirmation_body(facts: MessageFacts) -> str:
     )
     if facts.what_to_bring:
         text += f" À apporter : {facts.what_to_bring}."
-    return text + " Pour annuler, écrivez ANNULER à Sésame."
+    return text + " Pour changer la date, écrivez DECALER à Sésame. Pour annuler, écrivez ANNULER."
 
 
 def reminder_body(facts: MessageFacts) -> str:
     return (
         f"Sésame : rappel. Vous avez rendez-vous demain, le {when_fr(facts.starts_at)}. "
         f"Lieu : {_where(facts)}. Référence : {facts.reference}. "
-        f"Vous ne pouvez pas venir ? Écrivez ANNULER à Sésame."
+        f"Vous ne pouvez pas venir ? Écrivez DECALER ou ANNULER à Sésame."
     )
 
 
@@ -52,5 +52,6 @@ def cancellation_body(facts: MessageFacts) -> str:
 def moved_body(facts: MessageFacts) -> str:
     return (
         f"Sésame : votre rendez-vous est déplacé au {when_fr(facts.starts_at)}. "
-        f"Lieu : {_where(facts)}. Référence : {facts.reference}."
+        f"Lieu : {_where(facts)}. Référence : {facts.reference}. "
+        f"Vous ne pouvez pas venir ? Écrivez DECALER ou ANNULER à Sésame."
     )
