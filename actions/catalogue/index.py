@@ -5,18 +5,19 @@ SQL on every turn costs far more than the ranking itself. Why posting sets: a re
 "france services" matches most of a 2 000-service catalogue, and scoring rule by rule over sets
 of positions costs a fraction of scoring service by service (see :mod:`actions.catalogue.ranking`).
 
-The index is rebuilt as soon as the catalogue changes: every search first reads a one-row
-"version" (counts and last update times, both served by indexes), which costs far less than
-re-reading the services.
+The index is rebuilt as soon as the catalogue changes. Every search reads the catalogue's
+"version" (row counts, and last update times read from an index) with the page it shows
+(:mod:`actions.catalogue.search`), which costs far less than re-reading the services. A rebuild
+re-reads every row but only remakes the candidates of rows that changed.
 """
 from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from sqlalchemy import Text, and_, func, select, type_coerce
+from sqlalchemy import Text, and_, cast, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -40,10 +41,10 @@ VERSION_QUERY = select(*VERSION_COLUMNS)
 
 
 def _raw(column: Any, label: str) -> Any:
-    # JSON read as plain text, decoded by json_list only when not empty: SQLAlchemy's
-    # JSON decoding of every cell cost more than the SQL itself (PostgreSQL's driver
-    # may still hand back lists, which json_list accepts).
-    return type_coerce(column, Text).label(label)
+    # JSON read as text (cast in SQL, so every driver hands back strings), decoded by json_list
+    # only when not empty: SQLAlchemy's JSON decoding of every cell cost more than the SQL
+    # itself, and plain-value rows can key the candidates reused from one index to the next.
+    return cast(column, Text).label(label)
 
 
 ROWS_QUERY = (
@@ -90,10 +91,15 @@ class Candidate:
     hours: str | None
     closures: tuple[dict[str, Any], ...]
     name_words: str = ""  # derived from ``nom`` when not given
+    # derived: distinct words of the text and of the name, for the prefix tables
+    text_tokens: frozenset[str] = field(default=frozenset(), compare=False)
+    name_tokens: frozenset[str] = field(default=frozenset(), compare=False)
 
     def __post_init__(self) -> None:
         if not self.name_words:
             object.__setattr__(self, "name_words", name_words(self.nom))
+        object.__setattr__(self, "text_tokens", frozenset(self.texte.split()))
+        object.__setattr__(self, "name_tokens", frozenset(self.name_words.split()))
 
 
 @dataclass(frozen=True)
@@ -135,49 +141,48 @@ def _candidate(row: Any) -> Candidate:
     )
 
 
-class _Postings:
-    """Key → positions tables being filled; frozen once every candidate is in."""
+def _freeze(table: dict[Any, list[int]]) -> dict[Any, frozenset[int]]:
+    return {key: frozenset(positions) for key, positions in table.items()}
 
-    def __init__(self) -> None:
-        self.table: dict[Any, list[int]] = {}
 
-    def add(self, keys: Iterable[Any], position: int) -> None:
-        for key in keys:
-            members = self.table.get(key)
-            if members is None:
-                self.table[key] = [position]
-            else:
-                members.append(position)
-
-    def frozen(self) -> dict[Any, frozenset[int]]:
-        return {key: frozenset(members) for key, members in self.table.items()}
-
-    def by_prefix(self) -> dict[str, frozenset[int]]:
-        """Word → positions turned into prefix → positions: each distinct word expanded once."""
-        out: dict[str, set[int]] = {}
-        for word, members in self.table.items():
-            for prefix in prefixes(word):
-                out.setdefault(prefix, set()).update(members)
-        return {key: frozenset(members) for key, members in out.items()}
+def _by_prefix(by_word: dict[str, list[int]]) -> dict[str, frozenset[int]]:
+    """Word → positions turned into prefix → positions: each distinct word expanded once."""
+    out: dict[str, set[int]] = {}
+    for word, positions in by_word.items():
+        for prefix in prefixes(word):
+            out.setdefault(prefix, set()).update(positions)
+    return {key: frozenset(positions) for key, positions in out.items()}
 
 
 def build_index(candidates: Iterable[Candidate], version: tuple[Any, ...] = ()) -> CatalogueIndex:
     """Posting sets of ``candidates`` (kept separate from SQL so tests can build one directly)."""
     ordered = tuple(candidates)
-    them, cat, public, quartier, frais, words, name_words_, hours = (_Postings() for _ in range(8))
+    them: dict[Any, list[int]] = {}
+    cat: dict[Any, list[int]] = {}
+    public: dict[Any, list[int]] = {}
+    quartier: dict[Any, list[int]] = {}
+    frais: dict[Any, list[int]] = {}
+    words: dict[Any, list[int]] = {}
+    names: dict[Any, list[int]] = {}
+    hours: dict[Any, list[int]] = {}
     localised, with_public, uncertain, with_closures = [], [], [], []
     for i, c in enumerate(ordered):
-        them.add(c.thematiques, i)
-        cat.add(c.categories, i)
-        public.add(c.publics, i)
-        quartier.add(c.quartiers, i)
-        frais.add((c.frais,) if c.frais else (), i)
-        words.add(set(c.texte.split()), i)
-        name_words_.add(set(c.name_words.split()), i)
+        for table, keys in (
+            (them, c.thematiques), (cat, c.categories), (public, c.publics),
+            (quartier, c.quartiers), (words, c.text_tokens), (names, c.name_tokens),
+        ):
+            for key in keys:
+                positions = table.get(key)
+                if positions is None:
+                    table[key] = [i]
+                else:
+                    positions.append(i)
+        if c.frais:
+            frais.setdefault(c.frais, []).append(i)
         if c.closures:
             with_closures.append(i)
         else:
-            hours.add((c.hours,), i)
+            hours.setdefault(c.hours, []).append(i)
         if c.quartiers:
             localised.append(i)
         if c.publics:
@@ -187,22 +192,25 @@ def build_index(candidates: Iterable[Candidate], version: tuple[Any, ...] = ()) 
     return CatalogueIndex(
         version=version,
         candidates=ordered,
-        by_thematique=them.frozen(),
-        by_category=cat.frozen(),
-        by_public=public.frozen(),
+        by_thematique=_freeze(them),
+        by_category=_freeze(cat),
+        by_public=_freeze(public),
         with_public=frozenset(with_public),
-        by_quartier=quartier.frozen(),
+        by_quartier=_freeze(quartier),
         localised=frozenset(localised),
-        by_frais=frais.frozen(),
+        by_frais=_freeze(frais),
         uncertain=frozenset(uncertain),
-        by_prefix=words.by_prefix(),
-        by_name_prefix=name_words_.by_prefix(),
-        by_hours=hours.frozen(),
+        by_prefix=_by_prefix(words),
+        by_name_prefix=_by_prefix(names),
+        by_hours=_freeze(hours),
         with_closures=frozenset(with_closures),
     )
 
 
 _indexes: dict[str, CatalogueIndex] = {}
+# Row → candidate of the last build: a rebuild after a change re-reads every row but only
+# makes candidates for the rows that changed (a candidate depends on its row only).
+_candidates_by_row: dict[str, dict[tuple[Any, ...], Candidate]] = {}
 _lock = threading.Lock()
 
 
@@ -226,6 +234,11 @@ def catalogue_index(session: Session, engine: Engine) -> CatalogueIndex:
     with _lock:
         current = _indexes.get(key)
         if current is None or current.version != version:
-            rows = session.execute(ROWS_QUERY)
-            current = _indexes[key] = build_index((_candidate(row) for row in rows), version)
+            previous = _candidates_by_row.get(key, {})
+            made: dict[tuple[Any, ...], Candidate] = {}
+            for row in session.execute(ROWS_QUERY):
+                values = tuple(row)
+                made[values] = previous.get(values) or _candidate(values)
+            _candidates_by_row[key] = made
+            current = _indexes[key] = build_index(made.values(), version)
     return current

@@ -220,10 +220,11 @@ def rank(
 
     Best first; ties broken by name, then by (source, id) so answers are stable between runs.
     """
-    total, states = scores(index, need, when)
-    names = index.candidates
-    keyed = [(-points, names[i].nom, i) for i, points in total.items() if points > 0]
+    points, states = scores(index, need, when)
+    candidates = index.candidates
+    keyed = [(-p, candidates[i].nom, i) for i, p in points.items() if p > 0]
     wanted = offset + limit
+    # Only the page is needed: a partial selection beats sorting everything when it is small.
     best = heapq.nsmallest(wanted, keyed) if wanted < len(keyed) // 4 else sorted(keyed)[:wanted]
-    page = [Scored(names[i], -neg, states.get(i)) for neg, _nom, i in best[offset:]]
+    page = [Scored(candidates[i], -neg, states.get(i)) for neg, _nom, i in best[offset:]]
     return page, len(keyed)
