@@ -44,7 +44,7 @@ class ValidateBookingCancelForm(LookupStep, KindFormValidation):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if talk.is_yes(text):
             return self.succeed("booking_cancel_confirm", True, tracker)
-        if talk.wants_move(text):  # "plutôt changer de jour": move it instead
+        if talk.wants_move(text) or talk.choice_number(text, 3) == 3:  # "changer de jour": move it instead
             return self.succeed("booking_cancel_confirm", MOVE_INSTEAD, tracker)
         if talk.is_no(text):
             return self.succeed("booking_cancel_confirm", False, tracker)

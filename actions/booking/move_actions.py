@@ -118,8 +118,13 @@ class ValidateBookingMoveForm(LookupStep, SlotStep, KindFormValidation):
         if control is not None:
             return control
         text = str(value)
-        if value is True or talk.is_yes(text):
+        number = talk.choice_number(text, 3)  # typed instead of pressing a button: 1 yes, 2 another time, 3 keep
+        if value is True or number == 1 or (number is None and talk.is_yes(text)):
             return self.succeed("booking_move_confirm", True, tracker)
+        if number == 3:
+            return self.succeed("booking_move_confirm", False, tracker)
+        if number == 2:
+            text = "changer le créneau"
         if talk.wants_cancel_appointment(text):
             return {"booking_move_confirm": None, "booking_aborted": CANCEL_INSTEAD}
         if talk.wants_other_day(text) and tracker.get_slot("booking_slot"):

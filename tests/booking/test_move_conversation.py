@@ -451,3 +451,21 @@ def test_a_reference_at_the_end_of_a_long_first_message_is_found(service, refere
     resident = Resident()
     resident.start("booking_move_form", f"bonjour je veux changer mon rendez-vous {reference}", "move_appointment")
     assert resident.slots["booking_lookup"] == reference and resident.slots["requested_slot"] == "booking_slot"
+
+
+def test_button_numbers_typed_at_the_recap(service) -> None:
+    appt = book(service)
+    resident = Resident()
+    resident.start("booking_move_form", "je veux changer mon rdv", "move_appointment")
+    resident.say(appt.reference)
+    resident.say("1")
+    resident.say("2")  # "Une autre heure"
+    assert resident.slots["requested_slot"] == "booking_slot"
+    resident.say("1")
+    resident.say("3")  # "Garder l'ancien"
+    assert resident.said() == ["utter_booking_move_kept"]
+    canceller = Resident()
+    canceller.start("booking_cancel_form", "annuler mon rdv", "cancel_appointment")
+    canceller.say(appt.reference)
+    canceller.say("3")  # "Changer de jour"
+    assert canceller.form == "booking_move_form" and canceller.said()[0] == "utter_booking_move_instead"
