@@ -129,7 +129,9 @@ class Stack:
         self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions.registry",
                                 "--port", str(self.actions_port)])
         for index, port in enumerate(self.rasa_ports):
-            self._spawn("rasa" if index == 0 else f"rasa{index + 1}", [str(BIN / "rasa"), *self.rasa_args(port)])
+            # bot.runtime.rasa_server is `rasa` with a model load that skips tracing a training graph.
+            self._spawn("rasa" if index == 0 else f"rasa{index + 1}",
+                        [str(BIN / "python"), "-m", "bot.runtime.rasa_server", *self.rasa_args(port)])
         if self.with_web and module_exists("bot.webchat.server"):
             self._spawn("web", [str(BIN / "python"), "-m", "bot.webchat.server"])
         if self.with_worker and module_exists("actions.notifications.worker"):
