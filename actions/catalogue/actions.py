@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue.conversation import PAGE_SIZE, Reply, answer, filters_from_entities
+from actions.core.context import last_topic
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,10 @@ class ActionCatalogueMore(Action):
         return "action_catalogue_more"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        if last_topic(tracker.events) == "guide":  # "voir plus" while reading a guide: its next step
+            from actions.guides.actions import ActionGuideNext
+
+            return await ActionGuideNext().run(dispatcher, tracker, domain)
         try:
             text = tracker.get_slot("catalogue_demande")
             filters = tracker.get_slot("catalogue_filtres") or {}

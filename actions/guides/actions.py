@@ -13,6 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.core.context import last_topic
 from actions.guides import conversation
 from actions.guides.conversation import Reply
 from actions.guides.library import catalogue_services, load_glossary, load_library
@@ -79,6 +80,13 @@ class ActionGuideNext(_GuideAction):
     """'La suite': show the next page of the open guide."""
 
     action_name = "action_guide_next"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        if last_topic(tracker.events) == "catalogue":  # "la suite" of a list of services
+            from actions.catalogue.actions import ActionCatalogueMore
+
+            return await ActionCatalogueMore().run(dispatcher, tracker, domain)
+        return await super().run(dispatcher, tracker, domain)
 
     def reply(self, tracker: Tracker) -> Reply:
         return conversation.advance(*_state(tracker), load_library(), catalogue_services())
