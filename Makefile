@@ -53,6 +53,9 @@ telegram-polling: install ## relay Telegram updates to the local Rasa (no public
 sms-audit: install ## list responses too long for one SMS
 	$(PY) -m bot.channels.sms_audit
 
+purge: install ## delete conversations older than SESAME_CONVERSATION_RETENTION_DAYS now (the worker does it daily)
+	$(PY) -m actions.common.conversations purge
+
 constraints: ## regenerate constraints.txt from the current venv
 	(echo "# Exact versions verified together on Python 3.10 (regenerate: make constraints)."; \
 	 $(PIP) freeze --exclude-editable | grep -vi '^sesame' | sort -f) > constraints.txt
@@ -60,4 +63,4 @@ constraints: ## regenerate constraints.txt from the current venv
 clean: ## remove trained models, reports and local data (keeps .venv)
 	rm -rf models/*.tar.gz reports/* var/ results/
 
-.PHONY: help install browser train seed run chat test eval bench telegram-polling sms-audit constraints clean
+.PHONY: help install browser train seed run chat test eval bench telegram-polling sms-audit purge constraints clean

@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(os.environ.get("SESAME_VAR_DIR", ROOT / "var"))
@@ -30,6 +31,8 @@ class Settings:
     telegram_token: str
     telegram_secret: str
     hash_salt: str
+    tracker_url: str
+    conversation_retention_days: int
 
 
 def _env(name: str, default: str = "") -> str:
@@ -53,7 +56,21 @@ def get_settings() -> Settings:
         telegram_token=_env("TELEGRAM_TOKEN"),
         telegram_secret=_env("TELEGRAM_SECRET_TOKEN"),
         hash_salt=_env("SESAME_HASH_SALT", "sesame-dev-salt"),
+        tracker_url=tracker_store_url(dict(os.environ), var_dir),
+        conversation_retention_days=int(_env("SESAME_CONVERSATION_RETENTION_DAYS", "30")),
     )
+
+
+def tracker_store_url(env: dict[str, str], var_dir: Path) -> str:
+    """Rasa's tracker store as a SQLAlchemy URL, from the variables the endpoints files read."""
+    if env.get("SESAME_TRACKER_URL"):
+        return env["SESAME_TRACKER_URL"]
+    if env.get("POSTGRES_HOST"):  # endpoints.production.yml
+        password = quote(env.get("POSTGRES_PASSWORD", ""), safe="")
+        auth = env.get("POSTGRES_USER", "postgres") + (f":{password}" if password else "")
+        return (f"postgresql://{auth}@{env['POSTGRES_HOST']}:{env.get('POSTGRES_PORT', '5432')}"
+                f"/{env.get('POSTGRES_DB', 'rasa')}")
+    return f"sqlite:///{env.get('SESAME_TRACKER_DB', str(var_dir / 'tracker.db'))}"
 
 
 def reset_settings_cache() -> None:

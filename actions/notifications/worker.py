@@ -94,6 +94,25 @@ def run_once(
     return counts
 
 
+def _purge_conversations(now: datetime) -> None:
+    """Delete conversations past their retention in Rasa's tracker store; never stops the worker."""
+    from sqlalchemy import create_engine
+
+    from actions.common.conversations import purge_conversations
+    from actions.common.settings import get_settings
+
+    try:
+        settings = get_settings()
+        tracker_engine = create_engine(settings.tracker_url)
+        try:
+            count = purge_conversations(tracker_engine, now, settings.conversation_retention_days)
+            log.info("retention purge: %s conversations", count)
+        finally:
+            tracker_engine.dispose()
+    except Exception:  # noqa: BLE001 - the outbox must keep running; the next pass retries
+        log.exception("conversation purge failed")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Send due notifications (confirmations, reminders).")
     parser.add_argument("--once", action="store_true", help="send what is due, then exit")
@@ -114,6 +133,7 @@ def main() -> None:
             from actions.booking.retention import purge_contacts  # lazy: booking is optional here
 
             log.info("retention purge: %s appointments", purge_contacts(engine, now))
+            _purge_conversations(now)
             last_purge = now
         if args.once or stopping["now"]:
             return
