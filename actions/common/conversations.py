@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
@@ -25,7 +26,10 @@ DEFAULT_RETENTION_DAYS = 30
 
 
 def _has_events(engine: Engine) -> bool:
-    """Rasa creates the table on its first start; before that there is nothing to purge."""
+    """Rasa creates its store on its first start; before that there is nothing to purge."""
+    database = engine.url.database
+    if engine.url.get_backend_name() == "sqlite" and database and not Path(database).exists():
+        return False
     return inspect(engine).has_table("events")
 
 

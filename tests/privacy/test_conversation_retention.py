@@ -79,10 +79,12 @@ def test_erase_removes_one_conversation_only(db_url: str) -> None:
     assert stored(store, "autre")
 
 
-def test_nothing_to_purge_before_rasa_created_its_table(tmp_path: Path) -> None:
+def test_nothing_to_purge_before_rasa_created_its_store(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'tracker.db'}")
     assert purge_conversations(engine, datetime.now(timezone.utc)) == 0
     assert erase(engine, "personne") == 0
+    never_started = create_engine(f"sqlite:///{tmp_path / 'no-such-folder' / 'tracker.db'}")
+    assert purge_conversations(never_started, datetime.now(timezone.utc)) == 0
 
 
 def test_conseiller_erases_a_conversation_from_the_command_line(tmp_path: Path) -> None:
