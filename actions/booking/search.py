@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import threading
 import time as monotonic
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterator
+from typing import Callable
 
 from sqlalchemy import select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from actions.booking.models import Motif, Place
 from actions.booking.queries import UnknownMotif, UnknownPlace, busy_rows, load_openings
 from actions.booking.slots import BusyIndex, MotifRule, Opening, Preference, SlotSearch, day_bounds, to_utc
-from actions.common.db import session_scope
+from actions.common.db import read_connection, session_scope
 
 #: Rows the first read should bring, roughly. On PostgreSQL a round trip costs as much as a few
 #: hundred rows (more on a loaded machine), so a search at one quiet place reads weeks at once,
@@ -73,28 +72,6 @@ def first_window_days(weekly_opening_minutes: int) -> int:
     if weekly_opening_minutes <= 0:
         return MIN_WINDOW_DAYS
     return max(MIN_WINDOW_DAYS, ROWS_PER_READ * 7 * 60 // weekly_opening_minutes)
-
-
-@contextmanager
-def read_connection(engine: Engine) -> Iterator[Connection]:
-    """A pooled connection for plain reads outside any transaction: no BEGIN / ROLLBACK round trips.
-
-    Each window is one SELECT, consistent on its own. psycopg2: its ``autocommit`` flag is set and
-    reset client-side, as SQLAlchemy's own pre-ping does (``execution_options(isolation_level=...)``
-    costs two more round trips, 3 ms per search on a loaded machine). pysqlite never opens a
-    transaction for a SELECT, so SQLite needs nothing.
-    """
-    with engine.connect() as conn:
-        raw = conn.connection.dbapi_connection if engine.dialect.driver == "psycopg2" else None
-        if raw is None:
-            yield conn
-            return
-        raw.autocommit = True
-        try:
-            yield conn
-        finally:
-            if not raw.closed:
-                raw.autocommit = False
 
 
 class SlotFinder:

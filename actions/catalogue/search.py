@@ -11,11 +11,10 @@ competes with Rasa for the CPU, so the read also runs without BEGIN/ROLLBACK (au
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, Iterator
+from typing import Any
 
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.engine import Engine
@@ -33,7 +32,7 @@ from actions.catalogue.index import (
 from actions.catalogue.models import Service
 from actions.catalogue.needs import Need
 from actions.catalogue.ranking import Scored, day_for, rank
-from actions.common.db import get_engine
+from actions.common.db import get_engine, read_session
 
 Key = tuple[str, str]
 
@@ -103,26 +102,6 @@ def _ranked_with_current(
     else:
         rows, version = {}, catalogue_version(session)
     return (page, total, rows) if version == index.version else None
-
-
-@contextmanager
-def read_session(engine: Engine) -> Iterator[Session]:
-    """A session for plain reads outside any transaction: no BEGIN / ROLLBACK round trips.
-
-    psycopg2: its ``autocommit`` flag is set and reset client-side (SQLAlchemy's
-    ``execution_options(isolation_level="AUTOCOMMIT")`` sends a SET each way instead, two more
-    round trips). pysqlite never opens a transaction for a SELECT: SQLite needs nothing.
-    """
-    with engine.connect() as connection:
-        raw = connection.connection.dbapi_connection if engine.dialect.driver == "psycopg2" else None
-        if raw is not None:
-            raw.autocommit = True
-        try:
-            with Session(bind=connection, future=True) as session:
-                yield session
-        finally:
-            if raw is not None and not raw.closed:
-                raw.autocommit = False
 
 
 def search(

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -68,3 +68,30 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+@contextmanager
+def read_connection(engine: Engine) -> Iterator[Connection]:
+    """A pooled connection for plain reads outside any transaction: no BEGIN / ROLLBACK round trips.
+
+    Searches run on every resident's turn and each is one SELECT, consistent on its own.
+    psycopg2: its ``autocommit`` flag is set and reset client-side, as SQLAlchemy's own pre-ping
+    does (``execution_options(isolation_level="AUTOCOMMIT")`` sends a SET each way instead, two
+    more round trips). pysqlite never opens a transaction for a SELECT: SQLite needs nothing.
+    """
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection if engine.dialect.driver == "psycopg2" else None
+        if raw is not None:
+            raw.autocommit = True
+        try:
+            yield connection
+        finally:
+            if raw is not None and not raw.closed:
+                raw.autocommit = False
+
+
+@contextmanager
+def read_session(engine: Engine) -> Iterator[Session]:
+    """An ORM session on a :func:`read_connection`."""
+    with read_connection(engine) as connection, Session(bind=connection, future=True) as session:
+        yield session
