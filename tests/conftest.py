@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import os
 import socket
-import uuid
 from typing import Iterator
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from actions.common.db import make_engine
+from actions.common.db import make_engine, throwaway_database
 from actions.common.migrate import upgrade
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -60,22 +58,9 @@ def sqlite_engine(sqlite_url) -> Iterator[Engine]:
 def pg_url() -> Iterator[str]:
     """A fresh, migrated PostgreSQL schema-isolated database (dropped afterwards)."""
     require_service("PostgreSQL", "127.0.0.1", 5432)
-    name = f"sesame_test_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(POSTGRES_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    try:
+    with throwaway_database(POSTGRES_ADMIN_URL, "sesame_test") as url:
         upgrade(url)
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -18,19 +18,17 @@ import random
 import statistics
 import tempfile
 import time as timer
-import uuid
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterator
 
-from sqlalchemy import text
 
 from actions.booking.bench_book import CONSEILLERS, FULL_PLACE, HISTORY_WEEKS, NOW, PLACES, WEEKS, build
 from actions.booking.queries import load_schedule, motif_by_slug, motif_rule
 from actions.booking.service import BookingService
 from actions.booking.slots import Preference, find_slots
-from actions.common.db import make_engine, session_scope
+from actions.common.db import make_engine, session_scope, throwaway_database
 from actions.common.migrate import upgrade
 from actions.common.settings import ROOT
 
@@ -89,20 +87,9 @@ def run(url: str, runs: int, seed: int = 7) -> dict[str, object]:
     }
 
 
-@contextmanager
-def temporary_postgres() -> Iterator[str]:
+def temporary_postgres():
     """A fresh database on the test PostgreSQL server, dropped afterwards (as the tests do)."""
-    name = f"sesame_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(POSTGRES_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+    return throwaway_database(POSTGRES_ADMIN_URL, "sesame_bench")
 
 
 @contextmanager

@@ -22,14 +22,11 @@ import random
 import statistics
 import tempfile
 import time
-import uuid
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
-from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 
 from actions.catalogue import needs
@@ -37,7 +34,7 @@ from actions.catalogue.conversation import answer
 from actions.catalogue.importer import import_records
 from actions.catalogue.referentiels import get_referentiels
 from actions.catalogue.seed import load_seed
-from actions.common.db import make_engine
+from actions.common.db import make_engine, throwaway_database
 from actions.common.migrate import upgrade
 from actions.common.settings import ROOT
 
@@ -128,28 +125,9 @@ def run(url: str, services: int, repeats: int) -> dict[str, Any]:
     }
 
 
-@contextmanager
-def throwaway_database(url: str) -> Iterator[str]:
-    """A fresh database on the server of ``url``, dropped afterwards (PostgreSQL only)."""
-    name = f"sesame_bench_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-
 def measure(url: str | None, services: int, repeats: int) -> dict[str, Any]:
     if url and make_url(url).get_backend_name() == "postgresql":
-        with throwaway_database(url) as fresh:
+        with throwaway_database(url, "sesame_bench") as fresh:
             return run(fresh, services, repeats)
     with tempfile.TemporaryDirectory() as tmp:
         return run(url or f"sqlite:///{Path(tmp) / 'bench.db'}", services, repeats)

@@ -5,13 +5,14 @@ SQLite (embedded default) and PostgreSQL (``DATABASE_URL``) are both supported.
 """
 from __future__ import annotations
 
+import uuid
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 from sqlalchemy.pool import QueuePool
 
@@ -95,3 +96,24 @@ def read_session(engine: Engine) -> Iterator[Session]:
     """An ORM session on a :func:`read_connection`."""
     with read_connection(engine) as connection, Session(bind=connection, future=True) as session:
         yield session
+
+
+@contextmanager
+def throwaway_database(server_url: str, prefix: str = "sesame_tmp") -> Iterator[str]:
+    """A fresh PostgreSQL database on the server of ``server_url``, dropped afterwards.
+
+    Tests and benchmarks use it so they never touch a real database nor leave one behind.
+    Yields the new database's URL.
+    """
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                         {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()

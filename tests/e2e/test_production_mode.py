@@ -8,8 +8,9 @@ from typing import Iterator
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
-from actions.common.db import make_engine
+from actions.common.db import make_engine, throwaway_database
 from bot.runtime.stack import Stack, free_port
 from tests.conftest import require_service
 
@@ -28,15 +29,8 @@ def tracker_db(production_services) -> Iterator[str]:
     """A throw-away PostgreSQL database for the conversations."""
     from tests.conftest import POSTGRES_ADMIN_URL
 
-    name = f"sesame_tracker_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(POSTGRES_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield name
-    with admin.connect() as conn:
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    with throwaway_database(POSTGRES_ADMIN_URL, "sesame_tracker") as url:
+        yield make_url(url).database
 
 
 @pytest.fixture(scope="module")
