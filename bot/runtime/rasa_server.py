@@ -69,11 +69,31 @@ def _build_and_restore(cls: type[RasaModel], model_file_name: str, model_data_ex
     status = model.load_weights(model_file_name)
     status.expect_partial()  # the optimizer's slots stay in the checkpoint, unused
     if predict_data_example:
+        if not model.run_eagerly:
+            _compile_prediction_without_autograph(model, predict_data_example)
         model.run_inference(predict_data_example)  # trace the prediction graph now, not on a resident's turn
     unrestored = _unrestored_model_values(status)
     if unrestored:
         raise RuntimeError(f"{len(unrestored)} trained values not restored, e.g. {unrestored[0]}")
     return model
+
+
+def _compile_prediction_without_autograph(model: RasaModel, predict_data_example: Any) -> None:
+    """Give the model its prediction ``tf.function`` built without AutoGraph.
+
+    AutoGraph rewrites every Python function the prediction calls (about 200) before
+    tracing; that rewriting was most of the remaining load time. Rasa's prediction code
+    branches with ``tf.cond``/``tf.where``, not Python ``if`` on tensors, so plain tracing
+    gives the same graph; were it not so, tracing would raise and ``fast_load`` fall back.
+    """
+    import tensorflow as tf
+    from rasa.utils.train_utils import create_data_generators
+
+    generator, _ = create_data_generators(model_data=predict_data_example, batch_sizes=1, epochs=1,
+                                          shuffle=False)
+    batch_in = next(iter(generator))[0]
+    model._tf_predict_step = tf.function(model.predict_step, input_signature=model._dynamic_signature(batch_in),
+                                         autograph=False)
 
 
 def _unrestored_model_values(status: Any) -> list[str]:
