@@ -9,31 +9,16 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import actions as booking_actions
 from actions.booking import cancel_actions
-from actions.common import db
-from actions.common.settings import reset_settings_cache
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 FORM = DOMAIN["forms"]["booking_form"]["required_slots"]
-
-
-@pytest.fixture
-def app_db(sqlite_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    reset_settings_cache()
-    db.get_engine.cache_clear()
-    booking_actions._service.cache_clear()
-    yield sqlite_url
-    booking_actions._service.cache_clear()
-    db.get_engine.cache_clear()
-    reset_settings_cache()
 
 
 class Conversation:

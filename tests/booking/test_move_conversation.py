@@ -23,9 +23,7 @@ from actions.booking import conversation as talk
 from actions.booking.fmt import when_fr
 from actions.booking.models import Appointment, Place
 from actions.booking.search import Offer
-from actions.common import db
 from actions.common.db import session_scope
-from actions.common.settings import reset_settings_cache
 from actions.notifications.models import PENDING, Notification
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,18 +41,6 @@ ASKERS = {"booking_slot": booking_actions.ActionAskBookingSlot(),
 SUBMITS = {"booking_form": booking_actions.ActionBookingSubmit(),
            "booking_cancel_form": cancel_actions.ActionBookingCancelSubmit(),
            "booking_move_form": move_actions.ActionBookingMoveSubmit()}
-
-
-@pytest.fixture
-def app_db(sqlite_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    reset_settings_cache()
-    db.get_engine.cache_clear()
-    booking_actions._service.cache_clear()
-    yield sqlite_url
-    booking_actions._service.cache_clear()
-    db.get_engine.cache_clear()
-    reset_settings_cache()
 
 
 @pytest.fixture
