@@ -138,9 +138,13 @@ def cached_event_lookup() -> None:
 
 
 def install() -> None:
-    """Make every DIET/TED model load through ``fast_load``, and event reads cheaper."""
+    """Faster load and faster turns, with Rasa's own decisions (each patch has its test)."""
+    from bot.runtime import action_result_check, lazy_ted
+
     RasaModel.load = classmethod(fast_load)  # type: ignore[method-assign]
     cached_event_lookup()
+    lazy_ted.install()
+    action_result_check.install()
 
 
 def main() -> None:

@@ -1,0 +1,75 @@
+"""Deferring TED never changes what Sésame does next.
+
+bot.runtime.lazy_ted runs TED only when another policy has not already won for sure.
+The real model replays every training story and rule, cut before each bot action, and
+seeded random conversations where TED has to decide: the chosen action, the policy
+that chose it and its confidence must be the same with every policy run and with TED
+deferred.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.runtime.lazy_ted import cannot_win
+from rasa.core.policies.policy import PolicyPrediction
+from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def replay(trained_model: Path) -> dict:
+    result = subprocess.run([sys.executable, "tests/runtime/lazy_ted_probe.py", str(trained_model)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=900)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
+    assert result.returncode == 0 and lines, result.stderr[-3000:]
+    return json.loads(lines[-1][len("RESULT "):])
+
+
+def test_same_decisions_with_ted_deferred(replay: dict) -> None:
+    every_policy, lazy = replay["every_policy"], replay["lazy"]
+    assert len(every_policy) == len(lazy) >= 500
+    differences = [(a, b) for a, b in zip(every_policy, lazy) if a != b]
+    assert not differences, differences[:5]
+
+
+def test_the_replay_covers_both_ways(replay: dict) -> None:
+    """Both branches ran: TED decided some turns, and was skipped on most."""
+    winners = Counter(policy for _, policy, _ in replay["every_policy"])
+    assert winners["TEDPolicy"] >= 20 and winners["RulePolicy"] >= 100
+    counts = replay["counts"]
+    assert counts["computed"] >= winners["TEDPolicy"]
+    assert counts["skipped"] > counts["computed"]
+
+
+def prediction(confidence: float, priority: int, **kind: bool) -> PolicyPrediction:
+    return PolicyPrediction([0.0, confidence], "P", priority, **kind)
+
+
+def tracker(*events: object) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events("t", [ActionExecuted("action_listen"), UserUttered("x"), *events])
+
+
+TED = prediction(0.0, 1)
+
+
+@pytest.mark.parametrize("settled, events, skip", [
+    ([prediction(1.0, 6)], [], True),                      # a rule is sure
+    ([prediction(1.0, 3)], [], True),                      # a memorised story is sure
+    ([prediction(0.3, 6)], [], False),                     # rule fallback at 0.3: TED may beat it
+    ([prediction(0.99, 6)], [], False),
+    ([prediction(1.0, 1)], [], False),                     # same priority as TED: a tie is TED's to take
+    ([prediction(0.2, 6, is_no_user_prediction=True)], [], True),    # "no user" shuts TED out
+    ([prediction(0.2, 6, is_end_to_end_prediction=True)], [], True),  # so does end-to-end
+    ([prediction(1.0, 6)], [ActionExecutionRejected("utter_x")], False),  # rejection zeroes the rule
+    ([prediction(1.0, 6)], [ActionExecutionRejected("utter_x"), ActionExecuted("utter_y")], True),
+])
+def test_ted_is_skipped_only_when_it_cannot_win(settled: list, events: list, skip: bool) -> None:
+    assert cannot_win(TED, settled, tracker(*events)) is skip
