@@ -139,13 +139,14 @@ def cached_event_lookup() -> None:
 
 def install() -> None:
     """Faster load and faster turns, with Rasa's own decisions (each patch has its test)."""
-    from bot.runtime import action_result_check, lazy_ted, tracker_sql
+    from bot.runtime import action_result_check, graph_runner, lazy_ted, tracker_sql
 
     RasaModel.load = classmethod(fast_load)  # type: ignore[method-assign]
     cached_event_lookup()
     lazy_ted.install()
     action_result_check.install()
     tracker_sql.install()
+    graph_runner.install()
 
 
 def main() -> None:

@@ -1,10 +1,10 @@
-"""Deferring TED never changes what Sésame does next.
+"""The stack's prediction shortcuts never change what Sésame understands or does next.
 
-bot.runtime.lazy_ted runs TED only when another policy has not already won for sure.
-The real model replays every training story and rule, cut before each bot action, and
-seeded random conversations where TED has to decide: the chosen action, the policy
-that chose it and its confidence must be the same with every policy run and with TED
-deferred.
+bot.runtime.lazy_ted runs TED only when another policy has not already won for sure;
+bot.runtime.graph_runner runs Rasa's graphs without dask. The real model replays every
+training story and rule, cut before each bot action, and seeded random conversations
+where TED has to decide: the chosen action, the policy that chose it and its confidence
+must be the same as Rasa's own way. Held-out messages must be understood identically.
 """
 from __future__ import annotations
 
@@ -26,23 +26,31 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def replay(trained_model: Path) -> dict:
-    result = subprocess.run([sys.executable, "tests/runtime/lazy_ted_probe.py", str(trained_model)],
+    result = subprocess.run([sys.executable, "tests/runtime/shortcuts_probe.py", str(trained_model)],
                             cwd=ROOT, capture_output=True, text=True, timeout=900)
     lines = [line for line in result.stdout.splitlines() if line.startswith("RESULT ")]
     assert result.returncode == 0 and lines, result.stderr[-3000:]
     return json.loads(lines[-1][len("RESULT "):])
 
 
-def test_same_decisions_with_ted_deferred(replay: dict) -> None:
-    every_policy, lazy = replay["every_policy"], replay["lazy"]
-    assert len(every_policy) == len(lazy) >= 500
-    differences = [(a, b) for a, b in zip(every_policy, lazy) if a != b]
+def test_same_decisions_as_rasa(replay: dict) -> None:
+    rasa, stack = replay["rasa"]["decisions"], replay["stack"]["decisions"]
+    assert len(rasa) == len(stack) >= 500
+    differences = [(a, b) for a, b in zip(rasa, stack) if a != b]
+    assert not differences, differences[:5]
+
+
+def test_same_understanding_as_rasa(replay: dict) -> None:
+    rasa, stack = replay["rasa"]["parses"], replay["stack"]["parses"]
+    assert len(rasa) == len(stack) >= 60
+    assert len({p["intent"]["name"] for p in rasa}) > 10  # many kinds of messages, not one
+    differences = [(a["text"], a["intent"], b["intent"]) for a, b in zip(rasa, stack) if a != b]
     assert not differences, differences[:5]
 
 
 def test_the_replay_covers_both_ways(replay: dict) -> None:
     """Both branches ran: TED decided some turns, and was skipped on most."""
-    winners = Counter(policy for _, policy, _ in replay["every_policy"])
+    winners = Counter(policy for _, policy, _ in replay["rasa"]["decisions"])
     assert winners["TEDPolicy"] >= 20 and winners["RulePolicy"] >= 100
     counts = replay["counts"]
     assert counts["computed"] >= winners["TEDPolicy"]

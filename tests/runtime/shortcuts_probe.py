@@ -1,5 +1,6 @@
-"""Replay dialogue states through the real model's policies, with every policy run and with
-TED deferred, and print both decisions (run in a subprocess by test_lazy_ted.py).
+"""Replay dialogue states and messages through the real model, Rasa's way (dask runner,
+every policy run) and the stack's way (bot.runtime.graph_runner, TED deferred), and print
+both results (run in a subprocess by test_prediction_shortcuts.py).
 
 The states come from every training story and rule, cut before each bot action, plus
 seeded random conversations (intents in any order) where no rule or story applies and
@@ -7,6 +8,7 @@ TED has to decide.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import random
@@ -66,23 +68,33 @@ def replay(processor: Any, domain: Any, trackers: list[list[Any]], walks: int, s
     return decisions
 
 
+def parses(agent: Any) -> list[Any]:
+    """What the understanding graph returns for the held-out NLU utterances."""
+    from fast_load_probe import utterances  # beside this script
+
+    return [asyncio.run(agent.parse_message(text)) for text in utterances(limit=120)]
+
+
 def main(model: str) -> None:
     logging.disable(logging.WARNING)
     from rasa.core.agent import Agent
 
-    from bot.runtime import lazy_ted, rasa_server
+    from bot.runtime import graph_runner, lazy_ted, rasa_server
 
-    rasa_server.install()  # the server's patches, lazy TED among them
+    rasa_server.install()  # the server's patches, lazy TED and the graph runner among them
     agent = Agent.load(model)
     domain = agent.domain
     trackers = story_trackers(domain)
     lazy_ted.uninstall()
-    every_policy = replay(agent.processor, domain, trackers, walks=60, seed=7)
+    graph_runner.uninstall()
+    rasa_way = {"decisions": replay(agent.processor, domain, trackers, walks=60, seed=7),
+                "parses": parses(agent)}
     lazy_ted.install()
+    graph_runner.install()
     lazy_ted.counts.update(computed=0, skipped=0)
-    deferred = replay(agent.processor, domain, trackers, walks=60, seed=7)
-    print("RESULT " + json.dumps({"every_policy": every_policy, "lazy": deferred,
-                                   "counts": dict(lazy_ted.counts)}))
+    stack_way = {"decisions": replay(agent.processor, domain, trackers, walks=60, seed=7),
+                 "parses": parses(agent)}
+    print("RESULT " + json.dumps({"rasa": rasa_way, "stack": stack_way, "counts": dict(lazy_ted.counts)}))
 
 
 if __name__ == "__main__":
