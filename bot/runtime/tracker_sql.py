@@ -10,6 +10,11 @@ same transaction shape (count and insert together), so the purge, Rasa's own sto
 older conversations all keep working: tests/runtime/test_tracker_sql.py compares both
 ways on SQLite and PostgreSQL. With a PostgreSQL schema set (``POSTGRESQL_SCHEMA``)
 Rasa's own code runs, since it checks the schema on every session.
+
+On SQLite (the embedded default) the store also uses write-ahead logging with
+``synchronous=NORMAL``: a commit no longer waits for the disk (about 2 ms a turn here).
+A crash of Sésame loses nothing; a power cut may lose the last turns written, never
+the file's consistency. Production uses PostgreSQL.
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+_rasa_init = SQLTrackerStore.__init__
 _rasa_save = SQLTrackerStore.save
 _rasa_retrieve = SQLTrackerStore._retrieve
 
@@ -99,11 +105,28 @@ async def _retrieve(self: SQLTrackerStore, sender_id: str,
     return None
 
 
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def __init__(self: SQLTrackerStore, *args: Any, **kwargs: Any) -> None:
+    """Rasa's set-up, then write-ahead logging on SQLite (see the module docstring)."""
+    _rasa_init(self, *args, **kwargs)
+    if self.engine.dialect.name == "sqlite":
+        sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.engine.dispose()  # connections opened during set-up reconnect with the pragmas
+
+
 def install() -> None:
+    SQLTrackerStore.__init__ = __init__  # type: ignore[method-assign]
     SQLTrackerStore.save = save  # type: ignore[method-assign]
     SQLTrackerStore._retrieve = _retrieve  # type: ignore[method-assign]
 
 
 def uninstall() -> None:
+    SQLTrackerStore.__init__ = _rasa_init  # type: ignore[method-assign]
     SQLTrackerStore.save = _rasa_save  # type: ignore[method-assign]
     SQLTrackerStore._retrieve = _rasa_retrieve  # type: ignore[method-assign]

@@ -119,3 +119,22 @@ def test_saving_twice_adds_nothing(stores: tuple[SQLTrackerStore, str]) -> None:
     asyncio.run(store.save(tracker))
     again = asyncio.run(store.retrieve("deux-fois"))
     assert len(again.events) == len(tracker.events)
+
+
+def test_sqlite_store_writes_ahead_and_keeps_conversations_across_a_restart(tmp_path) -> None:
+    """The embedded store commits without waiting for the disk, and a new process reads it all."""
+    db = tmp_path / "tracker.db"
+    tracker_sql.install()
+    try:
+        store = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db))
+        hold_conversation(store, "wal")
+        with store.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        store.engine.dispose()
+        restarted = SQLTrackerStore(DOMAIN, dialect="sqlite", db=str(db))
+        tracker = asyncio.run(restarted.retrieve_full_tracker("wal"))
+        assert len(tracker.events) == 2 * sum(len(events) for events in turns(0))
+        restarted.engine.dispose()
+    finally:
+        tracker_sql.uninstall()
