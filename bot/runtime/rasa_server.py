@@ -139,7 +139,7 @@ def cached_event_lookup() -> None:
 
 def install() -> None:
     """Faster load and faster turns, with Rasa's own decisions (each patch has its test)."""
-    from bot.runtime import action_result_check, graph_runner, lazy_ted, tracker_sql
+    from bot.runtime import action_result_check, graph_runner, lazy_ted, rule_lookup, tracker_sql
 
     RasaModel.load = classmethod(fast_load)  # type: ignore[method-assign]
     cached_event_lookup()
@@ -147,6 +147,7 @@ def install() -> None:
     action_result_check.install()
     tracker_sql.install()
     graph_runner.install()
+    rule_lookup.install()
 
 
 def main() -> None:

@@ -105,19 +105,19 @@ async def _retrieve(self: SQLTrackerStore, sender_id: str,
     return None
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_synchronous_normal(dbapi_connection: Any, _record: Any) -> None:
+    """Per connection (SQLite forgets it); SQLAlchemy opens one per session on a file."""
+    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
 
 def __init__(self: SQLTrackerStore, *args: Any, **kwargs: Any) -> None:
     """Rasa's set-up, then write-ahead logging on SQLite (see the module docstring)."""
     _rasa_init(self, *args, **kwargs)
     if self.engine.dialect.name == "sqlite":
-        sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-        self.engine.dispose()  # connections opened during set-up reconnect with the pragmas
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA journal_mode=WAL")  # kept in the file itself
+        sa.event.listen(self.engine, "connect", _sqlite_synchronous_normal)
+        self.engine.dispose()  # connections opened during set-up reconnect with the pragma
 
 
 def install() -> None:

@@ -1,5 +1,5 @@
 """Replay dialogue states and messages through the real model, Rasa's way (dask runner,
-every policy run) and the stack's way (bot.runtime.graph_runner, TED deferred), and print
+every policy run) and the stack's way (bot.runtime.graph_runner, TED deferred, rules memo), and print
 both results (run in a subprocess by test_prediction_shortcuts.py).
 
 The states come from every training story and rule, cut before each bot action, plus
@@ -75,11 +75,35 @@ def parses(agent: Any) -> list[Any]:
     return [asyncio.run(agent.parse_message(text)) for text in utterances(limit=120)]
 
 
+def rule_keys(agent: Any, trackers: list[list[Any]]) -> dict:
+    """Rasa's applicable rules against the memo's, on every story prefix, asked twice."""
+    from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
+
+    from bot.runtime import rule_lookup
+
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    policy = next(n._component for n in nodes if isinstance(getattr(n, "_component", None), RulePolicy))
+    checked, differences, found = 0, [], 0
+    for events in trackers:
+        for index in range(1, len(events) + 1):
+            tracker = DialogueStateTracker.from_events("probe", events[:index], agent.domain.slots)
+            states = policy._prediction_states(tracker, agent.domain, rule_only_data=policy._get_rule_only_data())
+            for table in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH):
+                lookup = policy.lookup[table]
+                rasa = rule_lookup._rasa_get_possible_keys(policy, lookup, states)
+                for _ in range(2):
+                    checked += 1
+                    if rule_lookup.get_possible_keys(policy, lookup, states) != rasa:
+                        differences.append(str(states)[-300:])
+                found += bool(rasa)
+    return {"checked": checked, "differences": differences[:5], "with_a_rule": found}
+
+
 def main(model: str) -> None:
     logging.disable(logging.WARNING)
     from rasa.core.agent import Agent
 
-    from bot.runtime import graph_runner, lazy_ted, rasa_server
+    from bot.runtime import graph_runner, lazy_ted, rasa_server, rule_lookup
 
     rasa_server.install()  # the server's patches, lazy TED and the graph runner among them
     agent = Agent.load(model)
@@ -87,14 +111,17 @@ def main(model: str) -> None:
     trackers = story_trackers(domain)
     lazy_ted.uninstall()
     graph_runner.uninstall()
+    rule_lookup.uninstall()
     rasa_way = {"decisions": replay(agent.processor, domain, trackers, walks=60, seed=7),
                 "parses": parses(agent)}
     lazy_ted.install()
     graph_runner.install()
+    rule_lookup.install()
     lazy_ted.counts.update(computed=0, skipped=0)
     stack_way = {"decisions": replay(agent.processor, domain, trackers, walks=60, seed=7),
                  "parses": parses(agent)}
-    print("RESULT " + json.dumps({"rasa": rasa_way, "stack": stack_way, "counts": dict(lazy_ted.counts)}))
+    print("RESULT " + json.dumps({"rasa": rasa_way, "stack": stack_way, "counts": dict(lazy_ted.counts),
+                                   "rule_keys": rule_keys(agent, trackers)}))
 
 
 if __name__ == "__main__":

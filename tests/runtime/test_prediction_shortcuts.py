@@ -1,7 +1,8 @@
 """The stack's prediction shortcuts never change what Sésame understands or does next.
 
 bot.runtime.lazy_ted runs TED only when another policy has not already won for sure;
-bot.runtime.graph_runner runs Rasa's graphs without dask. The real model replays every
+bot.runtime.graph_runner runs Rasa's graphs without dask; bot.runtime.rule_lookup
+remembers which rules apply to a recent history. The real model replays every
 training story and rule, cut before each bot action, and seeded random conversations
 where TED has to decide: the chosen action, the policy that chose it and its confidence
 must be the same as Rasa's own way. Held-out messages must be understood identically.
@@ -46,6 +47,13 @@ def test_same_understanding_as_rasa(replay: dict) -> None:
     assert len({p["intent"]["name"] for p in rasa}) > 10  # many kinds of messages, not one
     differences = [(a["text"], a["intent"], b["intent"]) for a, b in zip(rasa, stack) if a != b]
     assert not differences, differences[:5]
+
+
+def test_same_applicable_rules_as_rasa(replay: dict) -> None:
+    """bot.runtime.rule_lookup: the memo finds the rules Rasa finds, first time and remembered."""
+    rules = replay["rule_keys"]
+    assert rules["checked"] >= 1000 and rules["with_a_rule"] >= 200
+    assert rules["differences"] == []
 
 
 def test_the_replay_covers_both_ways(replay: dict) -> None:
