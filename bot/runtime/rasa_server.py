@@ -139,8 +139,7 @@ def cached_event_lookup() -> None:
 
 def install() -> None:
     """Faster load and faster turns, with Rasa's own decisions (each patch has its test)."""
-    from bot.runtime import (action_result_check, graph_runner, lazy_ted, rule_lookup, sparse_features,
-                             tracker_sql)
+    from bot.runtime import action_result_check, graph_runner, lazy_ted, rule_lookup, tracker_sql
 
     RasaModel.load = classmethod(fast_load)  # type: ignore[method-assign]
     cached_event_lookup()
@@ -149,7 +148,6 @@ def install() -> None:
     tracker_sql.install()
     graph_runner.install()
     rule_lookup.install()
-    sparse_features.install()
 
 
 def main() -> None:

@@ -1,6 +1,6 @@
 """Replay dialogue states and messages through the real model, Rasa's way (dask runner,
-every policy run) and the stack's way (bot.runtime.graph_runner, TED deferred, rules memo,
-sparse joins), and print both results (run in a subprocess by test_prediction_shortcuts.py).
+every policy run) and the stack's way (bot.runtime.graph_runner, TED deferred, rules memo), and print
+both results (run in a subprocess by test_prediction_shortcuts.py).
 
 The states come from every training story and rule, cut before each bot action, plus
 seeded random conversations (intents in any order) where no rule or story applies and
@@ -103,7 +103,7 @@ def main(model: str) -> None:
     logging.disable(logging.WARNING)
     from rasa.core.agent import Agent
 
-    from bot.runtime import graph_runner, lazy_ted, rasa_server, rule_lookup, sparse_features
+    from bot.runtime import graph_runner, lazy_ted, rasa_server, rule_lookup
 
     rasa_server.install()  # the server's patches, lazy TED and the graph runner among them
     agent = Agent.load(model)
@@ -112,13 +112,11 @@ def main(model: str) -> None:
     lazy_ted.uninstall()
     graph_runner.uninstall()
     rule_lookup.uninstall()
-    sparse_features.uninstall()
     rasa_way = {"decisions": replay(agent.processor, domain, trackers, walks=60, seed=7),
                 "parses": parses(agent)}
     lazy_ted.install()
     graph_runner.install()
     rule_lookup.install()
-    sparse_features.install()
     lazy_ted.counts.update(computed=0, skipped=0)
     stack_way = {"decisions": replay(agent.processor, domain, trackers, walks=60, seed=7),
                  "parses": parses(agent)}

@@ -2,8 +2,7 @@
 
 bot.runtime.lazy_ted runs TED only when another policy has not already won for sure;
 bot.runtime.graph_runner runs Rasa's graphs without dask; bot.runtime.rule_lookup
-remembers which rules apply to a recent history; bot.runtime.sparse_features joins
-features without scipy's block builder. The real model replays every
+remembers which rules apply to a recent history. The real model replays every
 training story and rule, cut before each bot action, and seeded random conversations
 where TED has to decide: the chosen action, the policy that chose it and its confidence
 must be the same as Rasa's own way. Held-out messages must be understood identically.
