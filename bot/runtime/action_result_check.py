@@ -15,9 +15,6 @@ from typing import Any, Dict
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
 
-_rasa_validate = RemoteAction._validate_action_result
-
-
 @lru_cache(maxsize=1)
 def _validator() -> Any:
     from jsonschema.validators import validator_for
@@ -33,10 +30,9 @@ def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     from jsonschema import ValidationError
     from jsonschema.exceptions import best_match
 
-    error = best_match(_validator().iter_errors(result))
+    error: ValidationError | None = best_match(_validator().iter_errors(result))
     if error is None:
         return True
-    assert isinstance(error, ValidationError)
     error.message += (
         f". Failed to validate Action server response from API, "
         f"make sure your response from the Action endpoint is valid. "

@@ -8,7 +8,7 @@ per set of targets, then each node is called with its parents' outputs exactly a
 calls it: ``node(*outputs_of_its_needs)``, each output a ``(name, value)`` pair, an input
 given to ``run`` appearing as ``(input_name, value)``.
 
-tests/runtime/test_graph_runner.py runs the real model's graphs both ways.
+tests/runtime/test_prediction_shortcuts.py runs the real model's graphs both ways.
 """
 from __future__ import annotations
 

@@ -9,8 +9,8 @@ the highest confidence, then the highest priority, and TED (priority 1) tops out
 So TED's prediction is handed to the ensemble unevaluated. The ensemble evaluates it
 unless another prediction is sure to win, exactly by the ensemble's own rules
 (``DefaultPolicyPredictionEnsemble._pick_best_policy``). The chosen action, policy and
-confidence are the same as with every policy run; tests/runtime/test_lazy_ted.py
-checks that on the real model.
+confidence are the same as with every policy run; tests/runtime/
+test_prediction_shortcuts.py checks that on the real model.
 
 TED is deferred only when it cannot make an end-to-end prediction (trained without
 text features, as here) and gives softmax confidences (never above 1.0).
