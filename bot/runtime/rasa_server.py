@@ -58,6 +58,8 @@ def _build_and_restore(cls: type[RasaModel], model_file_name: str, model_data_ex
     from rasa.utils.tensorflow.constants import LEARNING_RATE, RUN_EAGERLY
     from rasa.utils.tensorflow.data_generator import RasaBatchDataGenerator
 
+    from bot.runtime import flat_predict
+
     config = kwargs.get("config", {})
     model = cls(*args, **kwargs)
     # The optimizer is attached but never stepped: its training state is not needed to predict.
@@ -72,6 +74,8 @@ def _build_and_restore(cls: type[RasaModel], model_file_name: str, model_data_ex
         if not model.run_eagerly:
             _compile_prediction_without_autograph(model, predict_data_example)
         model.run_inference(predict_data_example)  # trace the prediction graph now, not on a resident's turn
+        if not model.run_eagerly:
+            flat_predict.install(model)  # later calls go straight to that graph
     unrestored = _unrestored_model_values(status)
     if unrestored:
         raise RuntimeError(f"{len(unrestored)} trained values not restored, e.g. {unrestored[0]}")
@@ -139,7 +143,8 @@ def cached_event_lookup() -> None:
 
 def install() -> None:
     """Faster load and faster turns, with Rasa's own decisions (each patch has its test)."""
-    from bot.runtime import action_result_check, graph_runner, lazy_ted, rule_lookup, tracker_sql
+    from bot.runtime import (action_result_check, action_session, graph_runner, lazy_ted, quiet_debug,
+                             rule_lookup, sparse_features, states_cache, tracker_sql)
 
     RasaModel.load = classmethod(fast_load)  # type: ignore[method-assign]
     cached_event_lookup()
@@ -148,6 +153,10 @@ def install() -> None:
     tracker_sql.install()
     graph_runner.install()
     rule_lookup.install()
+    sparse_features.install()
+    states_cache.install()
+    quiet_debug.install()
+    action_session.install()
 
 
 def main() -> None:

@@ -1,5 +1,6 @@
 """Replay dialogue states and messages through the real model, Rasa's way (dask runner,
-every policy run) and the stack's way (bot.runtime.graph_runner, TED deferred, rules memo), and print
+every policy run) and the stack's way (bot.runtime.graph_runner, TED deferred, rules memo,
+sparse joins, states computed once, no debug copies, direct TensorFlow calls), and print
 both results (run in a subprocess by test_prediction_shortcuts.py).
 
 The states come from every training story and rule, cut before each bot action, plus
@@ -99,28 +100,42 @@ def rule_keys(agent: Any, trackers: list[list[Any]]) -> dict:
     return {"checked": checked, "differences": differences[:5], "with_a_rule": found}
 
 
+def predict_steps(agent: Any) -> list[Any]:
+    """The TensorFlow models of the loaded graph (DIET, TED)."""
+    nodes = agent.processor.graph_runner._instantiated_nodes.values()
+    models = [getattr(getattr(node, "_component", None), "model", None) for node in nodes]
+    return [model for model in models if hasattr(model, "_tf_predict_step")]
+
+
 def main(model: str) -> None:
     logging.disable(logging.WARNING)
     from rasa.core.agent import Agent
 
-    from bot.runtime import graph_runner, lazy_ted, rasa_server, rule_lookup
+    from bot.runtime import (flat_predict, graph_runner, lazy_ted, quiet_debug, rasa_server, rule_lookup,
+                             sparse_features, states_cache)
 
     rasa_server.install()  # the server's patches, lazy TED and the graph runner among them
     agent = Agent.load(model)
     domain = agent.domain
     trackers = story_trackers(domain)
-    lazy_ted.uninstall()
-    graph_runner.uninstall()
-    rule_lookup.uninstall()
+    patches = [lazy_ted, graph_runner, rule_lookup, sparse_features, states_cache, quiet_debug]
+    models = predict_steps(agent)
+    for patch in patches:
+        patch.uninstall()
+    for tf_model in models:
+        flat_predict.uninstall(tf_model)
     rasa_way = {"decisions": replay(agent.processor, domain, trackers, walks=60, seed=7),
                 "parses": parses(agent)}
-    lazy_ted.install()
-    graph_runner.install()
-    rule_lookup.install()
+    for patch in patches:
+        patch.install()
+    for tf_model in models:
+        flat_predict.install(tf_model)
     lazy_ted.counts.update(computed=0, skipped=0)
+    flat_predict.counts.update(direct=0, dispatched=0)
     stack_way = {"decisions": replay(agent.processor, domain, trackers, walks=60, seed=7),
                  "parses": parses(agent)}
     print("RESULT " + json.dumps({"rasa": rasa_way, "stack": stack_way, "counts": dict(lazy_ted.counts),
+                                   "tf_calls": dict(flat_predict.counts), "tf_models": len(models),
                                    "rule_keys": rule_keys(agent, trackers)}))
 
 

@@ -2,7 +2,11 @@
 
 bot.runtime.lazy_ted runs TED only when another policy has not already won for sure;
 bot.runtime.graph_runner runs Rasa's graphs without dask; bot.runtime.rule_lookup
-remembers which rules apply to a recent history. The real model replays every
+remembers which rules apply to a recent history; bot.runtime.sparse_features joins
+features without scipy's block builder; bot.runtime.states_cache works out the
+dialogue states once per prediction; bot.runtime.quiet_debug skips copies for debug
+lines that are not written; bot.runtime.flat_predict calls DIET's and TED's traced
+graphs directly. The real model replays every
 training story and rule, cut before each bot action, and seeded random conversations
 where TED has to decide: the chosen action, the policy that chose it and its confidence
 must be the same as Rasa's own way. Held-out messages must be understood identically.
@@ -54,6 +58,14 @@ def test_same_applicable_rules_as_rasa(replay: dict) -> None:
     rules = replay["rule_keys"]
     assert rules["checked"] >= 1000 and rules["with_a_rule"] >= 200
     assert rules["differences"] == []
+
+
+def test_tensorflow_is_called_directly(replay: dict) -> None:
+    """bot.runtime.flat_predict: DIET and TED both took the direct call, for every parse and TED run."""
+    assert replay["tf_models"] == 2
+    calls = replay["tf_calls"]
+    assert calls["dispatched"] == 0
+    assert calls["direct"] >= len(replay["stack"]["parses"]) + replay["counts"]["computed"]
 
 
 def test_the_replay_covers_both_ways(replay: dict) -> None:
