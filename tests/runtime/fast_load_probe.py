@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import re
 import sys
 from pathlib import Path
@@ -71,6 +72,7 @@ def main() -> None:
         rasa_server.install()
     result = asyncio.run(predictions(model))
     result["fell_back"] = FallbackSeen.seen
+    result["onednn"] = os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default")
     print("RESULT " + json.dumps(result))
 
 

@@ -3,6 +3,8 @@
 bot.runtime.rasa_server rebuilds DIET and TED without tracing a training graph. A
 mistake there would not crash: Rasa quietly runs without a TED model, or with random
 weights. So the same trained model is loaded both ways and every prediction compared.
+The server also runs TensorFlow without its oneDNN kernels, and Rasa's way keeps them:
+the comparison covers that too.
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ def test_fast_load_does_not_fall_back_and_loads_ted(both_loads: tuple[dict, dict
     rasa, fast = both_loads
     assert fast["fell_back"] is False, "the fast path gave up: nothing below would be tested"
     assert rasa["ted_loaded"] and fast["ted_loaded"]
+    assert (rasa["onednn"], fast["onednn"]) == ("default", "0")
 
 
 def test_same_intents_entities_and_confidences(both_loads: tuple[dict, dict]) -> None:
