@@ -1,4 +1,4 @@
-"""bot.runtime.states_cache: the same states as Rasa's, worked out once per unchanged tracker."""
+"""bot.runtime.states_cache: the same states as Rasa's, from one replay per unchanged tracker."""
 from __future__ import annotations
 
 from typing import Iterator
@@ -33,29 +33,34 @@ def conversation() -> DialogueStateTracker:
     ], DOMAIN.slots)
 
 
+def rasa(tracker: DialogueStateTracker, **kwargs) -> list:
+    """Rasa's own answer."""
+    return states_cache._rasa_past_states(tracker, DOMAIN, **kwargs)
+
+
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list]:
-    """Rasa's own computation, counted, behind the cache."""
+    """The replays of the conversation, counted."""
     calls: list = []
-    rasa = states_cache._rasa_past_states
+    replay = states_cache.replay_steps
 
     def counting(*args, **kwargs):
         calls.append(1)
-        return rasa(*args, **kwargs)
+        return replay(*args, **kwargs)
 
-    monkeypatch.setattr(states_cache, "_rasa_past_states", counting)
+    monkeypatch.setattr(states_cache, "replay_steps", counting)
     states_cache.install()
     yield calls
     states_cache.uninstall()
 
 
-def test_same_states_as_rasa_computed_once(counted: list) -> None:
+def test_same_states_as_rasa_from_one_replay(counted: list) -> None:
     tracker = conversation()
     rule_only = {"slots": ["commune"], "loops": []}
-    expected = states_cache._rasa_past_states(tracker, DOMAIN, rule_only_data=rule_only)
-    counted.clear()
     for _ in range(3):
-        assert tracker.past_states(DOMAIN, rule_only_data=rule_only) == expected
+        assert tracker.past_states(DOMAIN, rule_only_data=rule_only) == rasa(tracker, rule_only_data=rule_only)
+        ml_only = tracker.past_states(DOMAIN, ignore_rule_only_turns=True, rule_only_data=rule_only)
+        assert ml_only == rasa(tracker, ignore_rule_only_turns=True, rule_only_data=rule_only)
     assert len(counted) == 1
 
 
@@ -65,7 +70,7 @@ def test_callers_edits_do_not_leak(counted: list) -> None:
     first[-2]["user"].pop("intent")  # what a policy does to the last message's state
     del first[-1]
     second = tracker.past_states(DOMAIN)
-    assert second == states_cache._rasa_past_states(tracker, DOMAIN)
+    assert second == rasa(tracker)
     assert second[-2]["user"]["intent"] == "greet"
 
 
@@ -75,12 +80,12 @@ def test_new_events_and_other_arguments_are_recomputed(counted: list) -> None:
     tracker.update(UserUttered("je veux parler a quelqu'un", {"name": "ask_human", "confidence": 1.0}))
     tracker.update(SlotSet("commune", "Chambéry"))
     after = tracker.past_states(DOMAIN)
-    assert after != before and after == states_cache._rasa_past_states(tracker, DOMAIN)
+    assert after != before and after == rasa(tracker)
     assert after[-1]["user"]["intent"] == "ask_human"
-    ignoring = tracker.past_states(DOMAIN, rule_only_data={"slots": ["commune"], "loops": []})
-    assert ignoring == states_cache._rasa_past_states(tracker, DOMAIN, rule_only_data={"slots": ["commune"],
-                                                                                        "loops": []})
-    assert len(counted) == 3 + 2  # three through the cache, two direct references
+    rule_only = {"slots": ["commune"], "loops": []}
+    assert tracker.past_states(DOMAIN, rule_only_data=rule_only) == rasa(tracker, rule_only_data=rule_only)
+    assert tracker.past_states(DOMAIN, omit_unset_slots=True) == rasa(tracker, omit_unset_slots=True)
+    assert len(counted) == 3  # before, after the new events, and without the unset slots
 
 
 def test_a_bounded_history_that_drops_its_oldest_event_is_recomputed(counted: list) -> None:
@@ -88,4 +93,31 @@ def test_a_bounded_history_that_drops_its_oldest_event_is_recomputed(counted: li
     before = tracker.past_states(DOMAIN)
     tracker.update(UserUttered("bonjour", {"name": "greet", "confidence": 1.0}))  # length stays 4
     assert len(tracker.events) == 4
-    assert tracker.past_states(DOMAIN) == states_cache._rasa_past_states(tracker, DOMAIN) != before
+    assert tracker.past_states(DOMAIN) == rasa(tracker) != before
+
+
+def test_every_story_and_rule_prefix_as_rasa(counted: list) -> None:
+    """Sésame's own domain and training data: every prefix, with and without rule-only turns."""
+    from rasa.shared.core.generator import TrainingDataGenerator
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    importer = TrainingDataImporter.load_from_config("config.yml", "domain.yml", ["data"])
+    domain = importer.get_domain()
+    generator = TrainingDataGenerator(importer.get_stories(), domain, augmentation_factor=0,
+                                      use_story_concatenation=False, remove_duplicates=True)
+    # Some slots and a form treated as rule-only, so that their removal is compared too.
+    rule_only = {"slots": [slot.name for slot in domain.slots][:3], "loops": list(domain.form_names)[:1]}
+    assert rule_only["slots"] and rule_only["loops"]
+    compared = 0
+    for story in generator.generate():
+        events = list(story.events)
+        for end in range(1, len(events) + 1):
+            tracker = DialogueStateTracker.from_events("t", events[:end], domain.slots)
+            tracker.is_rule_tracker = story.is_rule_tracker
+            for ignore in (False, True):
+                ours = tracker.past_states(domain, ignore_rule_only_turns=ignore, rule_only_data=rule_only)
+                theirs = states_cache._rasa_past_states(tracker, domain, ignore_rule_only_turns=ignore,
+                                                         rule_only_data=rule_only)
+                assert ours == theirs, (story.sender_id, end, ignore)
+                compared += 1
+    assert compared > 800
