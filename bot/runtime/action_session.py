@@ -21,7 +21,8 @@ from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 IDLE_SECONDS = 2.0
 _rasa_run = RemoteAction.run
 _rasa_close_resources = rasa_run.close_resources
-_sessions: Dict[Tuple[int, Optional[str], str, str], aiohttp.ClientSession] = {}
+# (loop id, url, headers, auth) -> (the loop, its session)
+_sessions: Dict[Tuple[int, Optional[str], str, str], Tuple[asyncio.AbstractEventLoop, aiohttp.ClientSession]] = {}
 
 
 class _KeptSession:
@@ -41,16 +42,17 @@ class KeptAliveEndpoint(EndpointConfig):
     """The action endpoint, with one session per event loop kept between calls."""
 
     def session(self) -> Any:  # type: ignore[override]
-        key = (id(asyncio.get_running_loop()), self.url, repr(sorted(self.headers.items())),
-               repr(sorted(self.basic_auth.items())))
-        session: Optional[aiohttp.ClientSession] = _sessions.get(key)
+        loop = asyncio.get_running_loop()
+        key = (id(loop), self.url, repr(sorted(self.headers.items())), repr(sorted(self.basic_auth.items())))
+        kept = _sessions.get(key)
+        session = kept[1] if kept and kept[0] is loop else None  # the loop is kept too: its id stays its own
         if session is None or session.closed:
             auth = (aiohttp.BasicAuth(self.basic_auth["username"], self.basic_auth["password"])
                     if self.basic_auth else None)
             session = aiohttp.ClientSession(  # as Rasa's EndpointConfig.session, plus the connector
                 headers=self.headers, auth=auth, timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
                 connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_SECONDS))
-            _sessions[key] = session
+            _sessions[key] = (loop, session)
         return _KeptSession(session)
 
 
@@ -74,7 +76,7 @@ async def close_sessions() -> None:
     """Close the kept sessions of the running loop (the server is stopping)."""
     loop_id = id(asyncio.get_running_loop())
     for key in [key for key in _sessions if key[0] == loop_id]:
-        await _sessions.pop(key).close()
+        await _sessions.pop(key)[1].close()
 
 
 async def close_resources(app: Any, loop: Any) -> None:

@@ -3,7 +3,7 @@
 Rasa calls DIET's (and TED's) prediction through a ``tf.function`` with a fixed input
 signature. Every call, TensorFlow re-derives which traced graph fits the inputs: it
 binds and casts each input to the signature, builds a type for the call and looks it
-up, all in Python (about 1.5 ms of a 6 ms DIET call here). With a fixed signature
+up, all in Python (about 1 ms of a 6 ms DIET call here). With a fixed signature
 there is only ever one graph, so ``FlatPredictStep`` looks it up once, after the
 first prediction has traced it, and then hands each call's arrays to that graph as
 they are: converted to the signature's dtypes, in the signature's order, exactly what

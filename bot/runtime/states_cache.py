@@ -56,7 +56,8 @@ def _key(tracker: DialogueStateTracker, domain: Domain, omit_unset_slots: bool,
 def replay_steps(tracker: DialogueStateTracker, domain: Domain, omit_unset_slots: bool) -> List[Step]:
     """What ``states_for_tracker_history`` reads from each prior tracker, read once."""
     return [(hide_rule_turn, prior.followup_action, prior.latest_action_name, prior.active_loop_name,
-             domain._get_prev_action_sub_state(prior), domain.get_active_state(prior, omit_unset_slots=omit_unset_slots))
+             domain._get_prev_action_sub_state(prior),
+             domain.get_active_state(prior, omit_unset_slots=omit_unset_slots))
             for prior, hide_rule_turn in tracker.generate_all_prior_trackers()]
 
 
