@@ -33,11 +33,16 @@ def variants(base: dict) -> dict[str, list[dict]]:
         {"name": "SpacyTokenizer"},
         {"name": "SpacyFeaturizer", "pooling": "mean"},
     ] + [c for c in chosen if c["name"] != "WhitespaceTokenizer"]
+    # The same, but the counts read each word as written: SpacyTokenizer hands the count
+    # featurizers spaCy's lemmas by default, which changes more than the vectors alone.
+    with_spacy_no_lemma = [dict(c, use_lemma=False) if c["name"] == "CountVectorsFeaturizer" else c
+                           for c in with_spacy]
     no_char = [c for c in chosen if c.get("analyzer") != "char_wb"]
     fewer_epochs = [dict(c, epochs=40) if c["name"] == "DIETClassifier" else c for c in chosen]
     return {
         "chosen (char n-grams, no spaCy vectors)": chosen,
         "with spaCy vectors": with_spacy,
+        "with spaCy vectors, words as written": with_spacy_no_lemma,
         "without char n-grams": no_char,
         "DIET 40 epochs": fewer_epochs,
     }
