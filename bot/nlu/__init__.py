@@ -1,0 +1,1 @@
+"""NLU components that config.yml names by module path."""

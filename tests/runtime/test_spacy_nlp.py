@@ -1,0 +1,84 @@
+"""spaCy loaded as tokenizer and vectors only gives the NLU exactly what Rasa's loader gives it.
+
+The comparison is with `fr_core_news_md` loaded the way Rasa's own `SpacyNLP` loads it (every
+pipe but the parser): the tokens and word vectors must be identical, the pipes gone.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import yaml
+from rasa.nlu.model import InvalidModelError
+from rasa.nlu.utils.spacy_utils import SpacyNLP as RasaSpacyNLP
+
+from bot.nlu.spacy_nlp import SpacyNLP
+from bot.runtime.model import ROOT
+
+# As residents write: typos, no accents, SMS spelling, apostrophes, numbers.
+MESSAGES = [
+    "bonjour jai besoin d'aide pour ma caf svp",
+    "ma CAF ma coupé le RSA jsp quoi faire",
+    "je dors dehors ce soir, ou aller ???",
+    "rdv conseillere numerique mardi 14h a chambery",
+    "c quoi la mutuelle communale",
+    "Je voudrais parler à quelqu'un s'il vous plaît",
+]
+
+
+@pytest.fixture(scope="module")
+def light():
+    return SpacyNLP.load_model("fr_core_news_md")
+
+
+@pytest.fixture(scope="module")
+def as_rasa_loads_it():
+    return RasaSpacyNLP.load_model("fr_core_news_md")
+
+
+def test_no_neural_pipe_runs_on_a_message(light, as_rasa_loads_it) -> None:
+    assert light.model.pipe_names == []
+    assert "tok2vec" in as_rasa_loads_it.model.pipe_names  # what the light loader spares
+
+
+@pytest.mark.parametrize("text", MESSAGES)
+def test_same_tokens_and_vectors_as_rasas_loader(light, as_rasa_loads_it, text) -> None:
+    fast, full = light.model(text.lower()), as_rasa_loads_it.model(text.lower())
+    assert [t.text for t in fast] == [t.text for t in full]
+    assert [t.idx for t in fast] == [t.idx for t in full]
+    for a, b in zip(fast, full):
+        assert a.has_vector == b.has_vector
+        assert np.array_equal(a.vector, b.vector), a.text
+    assert np.array_equal(fast.vector, full.vector)
+
+
+def test_words_residents_write_without_accents_have_vectors(light) -> None:
+    """The vectors are worth having only if they know residents' spelling."""
+    doc = light.model("securite sociale expulse logement chambery rdv svp")
+    assert all(token.has_vector for token in doc), [t.text for t in doc if not t.has_vector]
+
+
+def test_fingerprint_keeps_cached_outputs_apart(light, as_rasa_loads_it) -> None:
+    """Training outputs cached for the full model (tokens with lemmas) must not be reused."""
+    assert light.fingerprint() != as_rasa_loads_it.fingerprint()
+
+
+def test_a_missing_model_is_named_with_the_fix() -> None:
+    with pytest.raises(InvalidModelError, match="make install"):
+        SpacyNLP.load_model("fr_core_news_nonexistent")
+    with pytest.raises(InvalidModelError, match="Missing model"):
+        SpacyNLP.load_model("")
+
+
+def test_config_wires_spacy_tokenizer_and_featurizer_to_this_loader() -> None:
+    """Rasa links the spaCy components to the loader by class name: check the built graph."""
+    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+    from rasa.shared.data import TrainingType
+
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    graph = DefaultV1Recipe().graph_config_for_recipe(config, {}, TrainingType.NLU)
+    nodes = graph.predict_schema.nodes
+    loaders = [name for name, node in nodes.items() if node.uses is SpacyNLP]
+    assert len(loaders) == 1, "config.yml should load spaCy through bot.nlu.spacy_nlp.SpacyNLP"
+    users = {node.uses.__name__: node.needs.get("model") for node in nodes.values()
+             if node.uses.__name__ in {"SpacyTokenizer", "SpacyFeaturizer"}}
+    assert users == {"SpacyTokenizer": loaders[0], "SpacyFeaturizer": loaders[0]}
