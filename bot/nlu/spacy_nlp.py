@@ -8,12 +8,13 @@ from any pipe, so this loader excludes every pipe: the same tokens and vectors f
 0.05 ms a message, a smaller process and a faster start. Lemmas, parts of speech and named
 entities are therefore not set; config.yml keeps `use_lemma: false` on the count featurizers.
 
-The class keeps the name `SpacyNLP` on purpose: Rasa's recipe wires `SpacyTokenizer` and
-`SpacyFeaturizer` to the node whose class is *named* `SpacyNLP`.
+It subclasses Rasa's `SpacyNLP`, which `SpacyTokenizer` and `SpacyFeaturizer` require, under its
+own name, so Rasa's registered `SpacyNLP` stays what it is for anyone who names it.
 """
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -39,14 +40,20 @@ class SpacyVectorsModel(spacy_utils.SpacyModel):
 @DefaultV1Recipe.register(
     [DefaultV1Recipe.ComponentType.MODEL_LOADER, DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER],
     is_trainable=False,
-    model_from="SpacyNLP",
+    model_from="SpacyVectorsNLP",
 )
-class SpacyNLP(spacy_utils.SpacyNLP):
+class SpacyVectorsNLP(spacy_utils.SpacyNLP):
     """Provides `fr_core_news_md` as a tokenizer and a table of word vectors."""
 
     @staticmethod
+    @functools.lru_cache(maxsize=2)
     def load_model(spacy_model_name: Text) -> SpacyVectorsModel:
-        """Load the model with every pipe excluded; same checks and errors as Rasa's loader."""
+        """Load the model with every pipe excluded; same checks and errors as Rasa's loader.
+
+        Rasa builds this component twice per graph (the node that provides the model and
+        the node that runs it): the cache loads the vectors once per process, not twice.
+        Nothing downstream changes the model, so sharing it is safe.
+        """
         import spacy
 
         if not spacy_model_name:

@@ -25,24 +25,42 @@ from bot.runtime.model import ROOT
 RASA = str(Path(sys.executable).with_name("rasa"))
 
 
-def variants(base: dict) -> dict[str, list[dict]]:
-    """Pipelines to compare, derived from config.yml (without the FallbackClassifier)."""
+SPACY_LOADER = "bot.nlu.spacy_nlp.SpacyVectorsNLP"
+SPACY_VECTORS = [
+    {"name": SPACY_LOADER, "model": "fr_core_news_md", "case_sensitive": False},
+    {"name": "SpacyTokenizer"},
+    {"name": "SpacyFeaturizer", "pooling": "mean"},
+]
+SPACY_NAMES = {c["name"] for c in SPACY_VECTORS} | {"SpacyNLP"}
+
+
+def variants(base: dict, seed: int | None = None) -> dict[str, list[dict]]:
+    """Pipelines to compare, derived from config.yml (without the FallbackClassifier).
+
+    ``seed`` replaces DIET's random seed: a gap between two variants means something only
+    when it holds across seeds.
+    """
     chosen = [c for c in base["pipeline"] if c["name"] != "FallbackClassifier"]
-    with_spacy = [
-        {"name": "SpacyNLP", "model": "fr_core_news_md", "case_sensitive": False},
-        {"name": "SpacyTokenizer"},
-        {"name": "SpacyFeaturizer", "pooling": "mean"},
-    ] + [c for c in chosen if c["name"] != "WhitespaceTokenizer"]
-    # The same, but the counts read each word as written: SpacyTokenizer hands the count
-    # featurizers spaCy's lemmas by default, which changes more than the vectors alone.
-    with_spacy_no_lemma = [dict(c, use_lemma=False) if c["name"] == "CountVectorsFeaturizer" else c
-                           for c in with_spacy]
+    if seed is not None:
+        chosen = [dict(c, random_seed=seed) if c["name"] == "DIETClassifier" else c for c in chosen]
+    rest = [c for c in chosen if c["name"] not in SPACY_NAMES | {"WhitespaceTokenizer"}]
+    as_written = [dict(c, use_lemma=False) if c["name"] == "CountVectorsFeaturizer" else c for c in rest]
+    without_spacy = [{"name": "WhitespaceTokenizer"}] + [
+        {k: v for k, v in c.items() if k != "use_lemma"} for c in rest]
+    # spaCy tokenizer and vectors (loaded without pipes), the counts reading words as written.
+    with_spacy = SPACY_VECTORS + as_written
+    # spaCy as Rasa loads it (every pipe but the parser): SpacyTokenizer then hands the
+    # count featurizers spaCy's lemmas, which changes more than the vectors alone.
+    with_lemmas = [dict(SPACY_VECTORS[0], name="SpacyNLP")] + SPACY_VECTORS[1:] + [
+        dict(c, use_lemma=True) if c["name"] == "CountVectorsFeaturizer" else c for c in rest]
     no_char = [c for c in chosen if c.get("analyzer") != "char_wb"]
     fewer_epochs = [dict(c, epochs=40) if c["name"] == "DIETClassifier" else c for c in chosen]
+    uses_spacy = any(c["name"] in SPACY_NAMES for c in chosen)
     return {
-        "chosen (char n-grams, no spaCy vectors)": chosen,
-        "with spaCy vectors": with_spacy,
-        "with spaCy vectors, words as written": with_spacy_no_lemma,
+        "chosen (config.yml)": chosen,
+        "with spaCy vectors" if not uses_spacy else "without spaCy vectors":
+            with_spacy if not uses_spacy else without_spacy,
+        "with spaCy lemmas, as Rasa loads spaCy": with_lemmas,
         "without char n-grams": no_char,
         "DIET 40 epochs": fewer_epochs,
     }
@@ -109,19 +127,24 @@ def sweep(predictions: list[tuple[str, str, float]]) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", help="evaluate only the variant whose name starts with this")
+    parser.add_argument("--only", help="evaluate only the variants whose names start with these"
+                        " (separated by |)")
+    parser.add_argument("--seeds", default="", help="comma-separated DIET seeds (default: config.yml's)")
     args = parser.parse_args()
+    seeds = [int(s) for s in args.seeds.split(",") if s] or [None]
     base = yaml.safe_load((ROOT / "config.yml").read_text())
     results = {}
     with tempfile.TemporaryDirectory() as data_dir:
         train, test = snapshot(Path(data_dir))
-        for name, pipeline in variants(base).items():
-            if args.only and not name.startswith(args.only):
-                continue
-            print(f"Evaluating: {name}…", flush=True)
-            with tempfile.TemporaryDirectory() as work:
-                results[name] = evaluate(copy.deepcopy(pipeline), Path(work), train, test)
-            print(json.dumps(results[name], indent=2), flush=True)
+        for seed in seeds:
+            for name, pipeline in variants(base, seed).items():
+                if args.only and not any(name.startswith(o) for o in args.only.split("|")):
+                    continue
+                key = name if seed is None else f"{name}, seed {seed}"
+                print(f"Evaluating: {key}…", flush=True)
+                with tempfile.TemporaryDirectory() as work:
+                    results[key] = evaluate(copy.deepcopy(pipeline), Path(work), train, test)
+                print(json.dumps(results[key], indent=2), flush=True)
     out = ROOT / "reports" / "nlu-comparison.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2, ensure_ascii=False))

@@ -11,7 +11,7 @@ import yaml
 from rasa.nlu.model import InvalidModelError
 from rasa.nlu.utils.spacy_utils import SpacyNLP as RasaSpacyNLP
 
-from bot.nlu.spacy_nlp import SpacyNLP
+from bot.nlu.spacy_nlp import SpacyVectorsNLP
 from bot.runtime.model import ROOT
 
 # As residents write: typos, no accents, SMS spelling, apostrophes, numbers.
@@ -27,7 +27,7 @@ MESSAGES = [
 
 @pytest.fixture(scope="module")
 def light():
-    return SpacyNLP.load_model("fr_core_news_md")
+    return SpacyVectorsNLP.load_model("fr_core_news_md")
 
 
 @pytest.fixture(scope="module")
@@ -57,6 +57,11 @@ def test_words_residents_write_without_accents_have_vectors(light) -> None:
     assert all(token.has_vector for token in doc), [t.text for t in doc if not t.has_vector]
 
 
+def test_the_vectors_are_loaded_once_per_process(light) -> None:
+    """Rasa creates the loader for two graph nodes; the 300-dimension table is shared."""
+    assert SpacyVectorsNLP.load_model("fr_core_news_md").model is light.model
+
+
 def test_fingerprint_keeps_cached_outputs_apart(light, as_rasa_loads_it) -> None:
     """Training outputs cached for the full model (tokens with lemmas) must not be reused."""
     assert light.fingerprint() != as_rasa_loads_it.fingerprint()
@@ -64,21 +69,31 @@ def test_fingerprint_keeps_cached_outputs_apart(light, as_rasa_loads_it) -> None
 
 def test_a_missing_model_is_named_with_the_fix() -> None:
     with pytest.raises(InvalidModelError, match="make install"):
-        SpacyNLP.load_model("fr_core_news_nonexistent")
+        SpacyVectorsNLP.load_model("fr_core_news_nonexistent")
     with pytest.raises(InvalidModelError, match="Missing model"):
-        SpacyNLP.load_model("")
+        SpacyVectorsNLP.load_model("")
 
 
-def test_config_wires_spacy_tokenizer_and_featurizer_to_this_loader() -> None:
-    """Rasa links the spaCy components to the loader by class name: check the built graph."""
+def test_config_runs_spacy_tokenizer_and_featurizer_on_this_loader() -> None:
+    """The built graph loads spaCy through this class, and the spaCy components read its docs."""
     from rasa.engine.recipes.default_recipe import DefaultV1Recipe
     from rasa.shared.data import TrainingType
 
     config = yaml.safe_load((ROOT / "config.yml").read_text())
     graph = DefaultV1Recipe().graph_config_for_recipe(config, {}, TrainingType.NLU)
-    nodes = graph.predict_schema.nodes
-    loaders = [name for name, node in nodes.items() if node.uses is SpacyNLP]
-    assert len(loaders) == 1, "config.yml should load spaCy through bot.nlu.spacy_nlp.SpacyNLP"
-    users = {node.uses.__name__: node.needs.get("model") for node in nodes.values()
-             if node.uses.__name__ in {"SpacyTokenizer", "SpacyFeaturizer"}}
-    assert users == {"SpacyTokenizer": loaders[0], "SpacyFeaturizer": loaders[0]}
+    for schema in (graph.train_schema, graph.predict_schema):
+        nodes = schema.nodes
+        spacy = {name: node for name, node in nodes.items() if issubclass(node.uses, RasaSpacyNLP)}
+        assert {node.uses for node in spacy.values()} == {SpacyVectorsNLP}
+        provider = next(name for name, node in spacy.items() if node.fn == "provide")
+        runner = next(name for name, node in spacy.items() if node.fn != "provide")
+        assert nodes[runner].needs["model"] == provider
+        tokenizer = next(node for node in nodes.values() if node.uses.__name__ == "SpacyTokenizer")
+        assert runner in tokenizer.needs.values()
+
+
+def test_rasas_own_spacy_nlp_is_left_registered() -> None:
+    """Naming "SpacyNLP" in a config still means Rasa's loader, pipes and lemmas included."""
+    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+
+    assert DefaultV1Recipe._from_registry("SpacyNLP").clazz is RasaSpacyNLP
