@@ -40,11 +40,20 @@ def test_asking_for_a_person_gives_sourced_contacts_from_the_action_server(sesam
 
 
 def test_not_understood_twice_leads_to_a_person_not_a_dead_end(sesame_stack) -> None:
+    """Keyboard noise with no word in it; a sigh such as "pfff" is understood (the menu)."""
     sender = new_sender()
-    first = texts(sesame_stack.say(sender, "zrgl pfff bwaa kss"))
+    first = texts(sesame_stack.say(sender, "wxqz jjkl"))
     assert "autrement" in first
-    second = sesame_stack.say(sender, "qsdfgh wxcvbn poiuy")
+    second = sesame_stack.say(sender, "vbnvbn xwxw")
     assert "Une personne peut vous aider" in texts(second)
+
+
+@pytest.mark.parametrize("sigh", ["pfff", "grrr", "bof"])
+def test_a_sigh_alone_gets_the_menu_not_goodbye(sesame_stack, sigh) -> None:
+    """A stressed resident who only sighs must not be told "au revoir"."""
+    replies = texts(sesame_stack.say(new_sender(), sigh))
+    assert "Je peux vous aider pour" in replies
+    assert "Au revoir" not in replies
 
 
 def test_the_conversation_survives_a_restart_of_the_rasa_server(sesame_stack) -> None:
