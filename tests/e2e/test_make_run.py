@@ -29,8 +29,11 @@ def test_make_run_starts_answers_and_stops_cleanly_on_ctrl_c(trained_model, tmp_
     env = {**os.environ, "SESAME_VAR_DIR": str(tmp_path), **{k: str(v) for k, v in ports.items()}}
     env.pop("DATABASE_URL", None)
     log = open(tmp_path / "make-run.out", "w+")
+    # A terminal delivers Ctrl-C: SIGINT must not be inherited as ignored, as it is when the
+    # test suite itself was started in the background by a shell without job control.
     proc = subprocess.Popen(["make", "-s", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+                            start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 300
         while "Press Ctrl-C to stop everything." not in (tmp_path / "make-run.out").read_text():
@@ -50,7 +53,11 @@ def test_make_run_starts_answers_and_stops_cleanly_on_ctrl_c(trained_model, tmp_
         assert (tmp_path / "tracker.db").exists() and (tmp_path / "sesame.db").exists()
     finally:
         os.killpg(proc.pid, signal.SIGINT)
-        proc.wait(timeout=60)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # leave no server behind, then fail
+            raise
     deadline = time.monotonic() + 60  # make may exit before its child has finished stopping
     while "Stopped." not in (tmp_path / "make-run.out").read_text() and time.monotonic() < deadline:
         time.sleep(0.5)
