@@ -154,8 +154,10 @@ def cached_event_lookup() -> None:
 def install() -> None:
     """Faster load and faster turns, with Rasa's own decisions (each patch has its test)."""
     from bot.runtime import (action_result_check, action_session, graph_runner, lazy_ted, quiet_debug,
-                             rule_lookup, sparse_features, states_cache, tracker_sql)
+                             regex_cache, rule_lookup, sparse_features, states_cache, tracker_sql)
+    from bot.runtime.model import ROOT
 
+    regex_cache.install(ROOT / "models" / "regex-cache")
     RasaModel.load = classmethod(fast_load)  # type: ignore[method-assign]
     cached_event_lookup()
     lazy_ted.install()
