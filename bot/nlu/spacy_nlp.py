@@ -5,7 +5,7 @@ all on each message (tok2vec, morphologizer, attribute ruler, lemmatizer, NER): 
 message on this machine, while `SpacyTokenizer` and `SpacyFeaturizer` only read the tokens
 and the static word vectors. Those come from the rule-based tokenizer and the vocabulary, not
 from any pipe, so this loader excludes every pipe: the same tokens and vectors for about
-0.05 ms a message, a smaller process and a faster start. Lemmas, parts of speech and named
+0.01 ms a message, a smaller process and a faster start. Lemmas, parts of speech and named
 entities are therefore not set; config.yml keeps `use_lemma: false` on the count featurizers.
 
 It subclasses Rasa's `SpacyNLP`, which `SpacyTokenizer` and `SpacyFeaturizer` require, under its
@@ -58,7 +58,7 @@ class SpacyVectorsNLP(spacy_utils.SpacyNLP):
 
         if not spacy_model_name:
             raise InvalidModelError(
-                "Missing model for `SpacyNLP` in config.yml (for example fr_core_news_md).")
+                "Missing model for `SpacyVectorsNLP` in config.yml (for example fr_core_news_md).")
         if not spacy.util.is_package(spacy_model_name):
             raise InvalidModelError(
                 f"The spaCy model {spacy_model_name} is not installed: run `make install`.")
