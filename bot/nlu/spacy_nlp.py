@@ -8,18 +8,30 @@ from any pipe, so this loader excludes every pipe: the same tokens and vectors f
 0.01 ms a message, a smaller process and a faster start. Lemmas, parts of speech and named
 entities are therefore not set; config.yml keeps `use_lemma: false` on the count featurizers.
 
+Two more savings, for the memory of the Rasa process (measured 2026-12-03, see
+docs/benchmarks.md): spaCy's table of 713,000 known strings is not read (every string a
+message needs is added as the tokenizer meets it, as spaCy does for any new word: the same
+tokens, lemmas, norms and vectors on all the NLU data), and the map from written forms to
+vectors is kept compact (bot/nlu/vector_keys.py). Together, about 200 MB less and half a
+second less to load.
+
 It subclasses Rasa's `SpacyNLP`, which `SpacyTokenizer` and `SpacyFeaturizer` require, under its
 own name, so Rasa's registered `SpacyNLP` stays what it is for anyone who names it.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import dataclasses
 import functools
+import gc
 from typing import Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.model import InvalidModelError
 from rasa.nlu.utils import spacy_utils
+
+from bot.nlu.vector_keys import compact_vector_keys
 
 # Said in the fingerprint, so cached training outputs of the full model are never reused.
 LOADED_WITHOUT_PIPES = "tokenizer and vectors only"
@@ -68,5 +80,20 @@ class SpacyVectorsNLP(spacy_utils.SpacyNLP):
             raise InvalidModelError(
                 f"The spaCy model {spacy_model_name} needs spaCy {required}, "
                 f"not {spacy.about.__version__}.")
-        language = spacy.load(spacy_model_name, exclude=list(meta.get("pipeline", [])))
+        language = spacy.load(spacy_model_name, exclude=[*meta.get("pipeline", []), "strings"])
+        compact_vector_keys(language.vocab.vectors)
+        _give_back_freed_memory()
         return SpacyVectorsModel(model=language, model_name=spacy_model_name)
+
+
+def _give_back_freed_memory() -> None:
+    """Return the heap that reading the vectors left free to the system (glibc only).
+
+    Without it, the Rasa process keeps about 25 MB it no longer uses.
+    """
+    gc.collect()
+    libc_name = ctypes.util.find_library("c")
+    if libc_name:
+        malloc_trim = getattr(ctypes.CDLL(libc_name), "malloc_trim", None)
+        if malloc_trim is not None:
+            malloc_trim(0)

@@ -5,6 +5,8 @@ pipe but the parser): the tokens and word vectors must be identical, the pipes g
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import yaml
@@ -12,6 +14,7 @@ from rasa.nlu.model import InvalidModelError
 from rasa.nlu.utils.spacy_utils import SpacyNLP as RasaSpacyNLP
 
 from bot.nlu.spacy_nlp import SpacyVectorsNLP
+from bot.nlu.vector_keys import SortedKeyRows
 from bot.runtime.model import ROOT
 
 # As residents write: typos, no accents, SMS spelling, apostrophes, numbers.
@@ -49,6 +52,49 @@ def test_same_tokens_and_vectors_as_rasas_loader(light, as_rasa_loads_it, text) 
         assert a.has_vector == b.has_vector
         assert np.array_equal(a.vector, b.vector), a.text
     assert np.array_equal(fast.vector, full.vector)
+
+
+def nlu_texts() -> list[str]:
+    """Every example of the training data and of the held-out test set, annotations removed."""
+    texts = []
+    for path in sorted([*(ROOT / "data" / "nlu").glob("*.yml"), *(ROOT / "tests" / "nlu").glob("*.yml")]):
+        for item in (yaml.safe_load(path.read_text()) or {}).get("nlu", []):
+            for line in (item.get("examples") or "").splitlines():
+                if line.startswith("- "):
+                    texts.append(ANNOTATION.sub(lambda m: m.group(1) or m.group(2), line[2:].strip()).lower())
+    return texts
+
+
+ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
+
+
+def test_same_tokens_and_vectors_on_every_nlu_message(light, as_rasa_loads_it) -> None:
+    """Without spaCy's string table and with the compact vector map, nothing the NLU reads changes."""
+    texts = nlu_texts()
+    assert len(texts) > 2000
+    for fast, full in zip(light.model.pipe(texts), as_rasa_loads_it.model.pipe(texts)):
+        assert [(t.text, t.idx, t.norm_, t.has_vector) for t in fast] == \
+               [(t.text, t.idx, t.norm_, t.has_vector) for t in full], fast.text
+        assert np.array_equal(np.array([t.vector for t in fast]), np.array([t.vector for t in full])), fast.text
+
+
+def test_the_compact_vector_map_has_spacys_keys_and_rows(light) -> None:
+    import spacy
+    from spacy.vectors import Vectors
+
+    vocab_dir = next(spacy.util.get_package_path("fr_core_news_md").glob("fr_core_news_md-*/vocab"))
+    on_disk = Vectors().from_disk(vocab_dir)
+    compact = light.model.vocab.vectors.key2row
+    assert isinstance(compact, SortedKeyRows)
+    assert len(compact) == len(on_disk.key2row) == 500_000
+    assert dict(compact) == on_disk.key2row
+    assert np.array_equal(light.model.vocab.vectors.data, on_disk.data)
+
+
+def test_spacys_string_table_is_not_loaded(light, as_rasa_loads_it) -> None:
+    """713,000 strings (about 150 MB of the Rasa process) that no message needs."""
+    assert len(as_rasa_loads_it.model.vocab.strings) > 700_000
+    assert len(light.model.vocab.strings) < 50_000
 
 
 def test_words_residents_write_without_accents_have_vectors(light) -> None:
