@@ -1,13 +1,16 @@
 """`make bench`: measure training, cold start, memory, REST latency and throughput.
 
 A measurement, not a test: it prints the figures and writes reports/bench.json.
-The reference seen on this machine for a 3-intent probe: p50 13 ms, 66 turns/s,
-1.5 GB RSS, ready in 18 s.
+Issue 2's reference, seen for a 3-intent probe on another day: p50 13 ms, 66 turns/s,
+1.5 GB RSS, ready in 18 s. The machine's speed drifts by a third within a morning, so the
+probe is rebuilt (bot/runtime/baseline.py) and measured in each round next to Sésame,
+with the same load; `against_probe` in the report says how the two compare.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -17,7 +20,9 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import Callable
 
+from bot.runtime.baseline import ProbeServer, ensure_probe_model
 from bot.runtime.model import ROOT, TRAINING_DATA, ensure_model
 from bot.runtime.stack import Stack, free_port
 
@@ -65,7 +70,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def run_load(stack: Stack, concurrency: int, conversations_each: int) -> dict:
+Say = Callable[[str, str], list]
+
+
+def run_load(say: Say, concurrency: int, conversations_each: int) -> dict:
     """``concurrency`` residents at once; each holds ``conversations_each`` conversations of
     len(MESSAGES) turns, one after another (a resident's conversation is short)."""
     latencies: list[float] = []
@@ -79,7 +87,7 @@ def run_load(stack: Stack, concurrency: int, conversations_each: int) -> dict:
             for message in MESSAGES:
                 start = time.perf_counter()
                 try:
-                    stack.say(sender, message)
+                    say(sender, message)
                 except Exception:  # a failed turn is counted, not hidden
                     with lock:
                         errors += 1
@@ -104,35 +112,113 @@ def run_load(stack: Stack, concurrency: int, conversations_each: int) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--skip-training", action="store_true", help="do not time a full training")
-    parser.add_argument("--conversations", type=int, default=20,
-                        help="conversations of 6 turns at concurrency 1 (and 16 × conversations/8 at 16)")
-    args = parser.parse_args()
+def measure_served(say: Say, pid: int, conversations: int) -> dict:
+    """Latency, throughput and memory of a server that has answered its first message."""
+    run_load(say, 1, 2)  # warm-up
+    return {
+        "rest_1_conversation": run_load(say, 1, conversations),
+        "rest_16_conversations": run_load(say, 16, max(1, conversations // 8)),
+        "rasa_rss_mb": round(rss_mb(pid)),
+    }
 
-    report: dict = {"machine": {"cpus": __import__("os").cpu_count(), "python": platform.python_version()}}
-    model = ensure_model()
-    if not args.skip_training:
-        print("Timing a full training (a few minutes)…", flush=True)
-        report["training_s"] = round(measure_training(), 1)
 
+def measure_sesame(model: Path, conversations: int) -> dict:
+    """Sésame's whole stack (database, action server, Rasa server) from cold."""
     with tempfile.TemporaryDirectory() as var_dir:
         stack = Stack(model=model, var_dir=Path(var_dir), rasa_port=free_port(), actions_port=free_port(),
                       web_port=free_port(), with_web=False, with_worker=False)
         start = time.perf_counter()
         stack.start()
-        stack.say("bench-cold", "bonjour", timeout=120)
-        report["cold_start_to_first_answer_s"] = round(time.perf_counter() - start, 1)
-        report["cold_start_phases_s"] = stack.timings
         try:
-            run_load(stack, 1, 2)  # warm-up
-            report["rest_1_conversation"] = run_load(stack, 1, args.conversations)
-            report["rest_16_conversations"] = run_load(stack, 16, max(1, args.conversations // 8))
-            report["rasa_rss_mb"] = round(rss_mb(stack.processes["rasa"].pid))
+            stack.say("bench-cold", "bonjour", timeout=120)
+            report = {"cold_start_to_first_answer_s": round(time.perf_counter() - start, 1),
+                      "cold_start_phases_s": stack.timings}
+            report.update(measure_served(stack.say, stack.processes["rasa"].pid, conversations))
             report["action_server_rss_mb"] = round(rss_mb(stack.processes["actions"].pid))
+            return report
         finally:
             stack.stop()
+
+
+def measure_probe(conversations: int) -> dict:
+    """The rebuilt 3-intent probe of the issue's baseline, served by the stock `rasa run`."""
+    model = ensure_probe_model()
+    with tempfile.TemporaryDirectory() as var_dir:
+        probe = ProbeServer(model, free_port(), Path(var_dir) / "probe.log")
+        start = time.perf_counter()
+        probe.start()
+        try:
+            probe.say("bench-cold", "bonjour", timeout=120)
+            report = {"cold_start_to_first_answer_s": round(time.perf_counter() - start, 1)}
+            report.update(measure_served(probe.say, probe.pid, conversations))
+            return report
+        finally:
+            probe.stop()
+
+
+FIGURES = {  # figure: (where it is in a report, True if more is better)
+    "p50_ms_1": (("rest_1_conversation", "p50_ms"), False),
+    "p95_ms_1": (("rest_1_conversation", "p95_ms"), False),
+    "turns_per_s_1": (("rest_1_conversation", "throughput_turns_per_s"), True),
+    "p50_ms_16": (("rest_16_conversations", "p50_ms"), False),
+    "turns_per_s_16": (("rest_16_conversations", "throughput_turns_per_s"), True),
+    "cold_start_s": (("cold_start_to_first_answer_s",), False),
+    "rasa_rss_mb": (("rasa_rss_mb",), False),
+}
+
+
+def figure(report: dict, path: tuple) -> float:
+    for key in path:
+        report = report[key]
+    return report  # type: ignore[return-value]
+
+
+def compare(rounds: list[dict]) -> dict:
+    """Each figure for Sésame and the probe (medians over rounds), and in how many rounds
+    Sésame did at least as well as the probe measured next to it."""
+    summary = {}
+    for name, (path, more_is_better) in FIGURES.items():
+        ours = [figure(r["sesame"], path) for r in rounds]
+        theirs = [figure(r["probe"], path) for r in rounds]
+        wins = sum((a >= b) if more_is_better else (a <= b) for a, b in zip(ours, theirs))
+        summary[name] = {"sesame": round(statistics.median(ours), 1), "probe": round(statistics.median(theirs), 1),
+                         "sesame_as_good_in_rounds": f"{wins}/{len(rounds)}"}
+    return summary
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-training", action="store_true", help="do not time a full training")
+    parser.add_argument("--conversations", type=int, default=20,
+                        help="conversations of 6 turns at concurrency 1 (and 16 × conversations/8 at 16)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of Sésame and the baseline probe, measured one after the other")
+    parser.add_argument("--no-probe", action="store_true", help="measure Sésame only")
+    args = parser.parse_args()
+
+    report: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                                "load_average": os.getloadavg()}}
+    model = ensure_model()
+    if not args.no_probe:
+        ensure_probe_model()
+    if not args.skip_training:
+        print("Timing a full training (a few minutes)…", flush=True)
+        report["training_s"] = round(measure_training(), 1)
+
+    rounds = []
+    for index in range(1 if args.no_probe else args.rounds):
+        # The order alternates, so that neither side always runs on a warmer machine.
+        order = ["sesame", "probe"] if index % 2 == 0 else ["probe", "sesame"]
+        result: dict = {}
+        for side in order if not args.no_probe else ["sesame"]:
+            print(f"Round {index + 1}: {side}…", flush=True)
+            result[side] = (measure_sesame(model, args.conversations) if side == "sesame"
+                            else measure_probe(args.conversations))
+        rounds.append(result)
+    report.update(rounds[-1]["sesame"])
+    if not args.no_probe:
+        report["rounds"] = rounds
+        report["against_probe"] = compare(rounds)
 
     out = ROOT / "reports" / "bench.json"
     out.parent.mkdir(exist_ok=True)
