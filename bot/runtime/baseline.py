@@ -16,6 +16,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from importlib.metadata import version
@@ -52,10 +53,11 @@ def ensure_probe_model() -> Path:
         return target
     MODELS_DIR.mkdir(exist_ok=True)
     print("Training the baseline probe (about a minute)…", flush=True)
-    subprocess.run([str(BIN / "rasa"), "train", "--config", "config.yml", "--domain", "domain.yml",
-                    "--data", "data", "--out", str(MODELS_DIR), "--fixed-model-name",
-                    target.name.removesuffix(".tar.gz")], cwd=PROBE_DIR, check=True,
-                   stdout=subprocess.DEVNULL)
+    with tempfile.TemporaryDirectory() as scratch:  # Rasa's training cache stays out of the source tree
+        subprocess.run([str(BIN / "rasa"), "train", "--config", str(PROBE_DIR / "config.yml"),
+                        "--domain", str(PROBE_DIR / "domain.yml"), "--data", str(PROBE_DIR / "data"),
+                        "--out", str(MODELS_DIR), "--fixed-model-name", target.name.removesuffix(".tar.gz")],
+                       cwd=scratch, check=True, stdout=subprocess.DEVNULL)
     for old in MODELS_DIR.glob("probe-*.tar.gz"):
         if old != target:
             old.unlink()
@@ -80,7 +82,7 @@ class ProbeServer:
             self.process = subprocess.Popen(
                 [str(BIN / "rasa"), "run", "--model", str(self.model), "--port", str(self.port),
                  "--interface", "127.0.0.1", "--enable-api"],
-                cwd=PROBE_DIR, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=self.log.parent, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
                 env={**os.environ, "PYTHONPATH": ""})
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
