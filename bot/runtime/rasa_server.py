@@ -153,8 +153,8 @@ def cached_event_lookup() -> None:
 
 def install() -> None:
     """Faster load and faster turns, with Rasa's own decisions (each patch has its test)."""
-    from bot.runtime import (action_result_check, action_session, graph_runner, lazy_ted, quiet_debug,
-                             regex_cache, rule_lookup, sparse_features, states_cache, tracker_sql)
+    from bot.runtime import (action_result_check, action_session, count_vectors, graph_runner, lazy_ted,
+                             quiet_debug, regex_cache, rule_lookup, sparse_features, states_cache, tracker_sql)
     from bot.runtime.model import ROOT
 
     regex_cache.install(ROOT / "models" / "regex-cache")
@@ -166,6 +166,7 @@ def install() -> None:
     graph_runner.install()
     rule_lookup.install()
     sparse_features.install()
+    count_vectors.install()
     states_cache.install()
     quiet_debug.install()
     action_session.install()

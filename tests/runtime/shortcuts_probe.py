@@ -1,6 +1,6 @@
 """Replay dialogue states and messages through the real model, Rasa's way (dask runner,
 every policy run) and the stack's way (bot.runtime.graph_runner, TED deferred, rules memo,
-sparse joins, states computed once, no debug copies, direct TensorFlow calls), and print
+sparse joins, direct counts, states computed once, no debug copies, direct TensorFlow calls), and print
 both results (run in a subprocess by test_prediction_shortcuts.py).
 
 The states come from every training story and rule, cut before each bot action, plus
@@ -111,14 +111,14 @@ def main(model: str) -> None:
     logging.disable(logging.WARNING)
     from rasa.core.agent import Agent
 
-    from bot.runtime import (flat_predict, graph_runner, lazy_ted, quiet_debug, rasa_server, rule_lookup,
-                             sparse_features, states_cache)
+    from bot.runtime import (count_vectors, flat_predict, graph_runner, lazy_ted, quiet_debug, rasa_server,
+                             rule_lookup, sparse_features, states_cache)
 
     rasa_server.install()  # the server's patches, lazy TED and the graph runner among them
     agent = Agent.load(model)
     domain = agent.domain
     trackers = story_trackers(domain)
-    patches = [lazy_ted, graph_runner, rule_lookup, sparse_features, states_cache, quiet_debug]
+    patches = [lazy_ted, graph_runner, rule_lookup, sparse_features, count_vectors, states_cache, quiet_debug]
     models = predict_steps(agent)
     for patch in patches:
         patch.uninstall()

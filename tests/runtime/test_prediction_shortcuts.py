@@ -3,7 +3,8 @@
 bot.runtime.lazy_ted runs TED only when another policy has not already won for sure;
 bot.runtime.graph_runner runs Rasa's graphs without dask; bot.runtime.rule_lookup
 remembers which rules apply to a recent history; bot.runtime.sparse_features joins
-features without scipy's block builder; bot.runtime.states_cache works out the
+features without scipy's block builder; bot.runtime.count_vectors counts n-grams without
+sklearn's batch machinery; bot.runtime.states_cache works out the
 dialogue states once per prediction; bot.runtime.quiet_debug skips copies for debug
 lines that are not written; bot.runtime.flat_predict calls DIET's and TED's traced
 graphs directly. The real model replays every
