@@ -44,3 +44,54 @@ def test_features_combine_as_rasa_does_and_reject_mismatched_rows() -> None:
     assert_same(ours.features, scipy.sparse.hstack([left, right]))
     with pytest.raises(ValueError, match="sequence dimensions do not match"):
         _combine_sparse_features(ours, Features(random_coo(5, 3, 0.5, np.float32), "sequence", "text", "c"))
+
+
+def features_of(matrices: list, origin: str = "f") -> list[Features]:
+    return [Features(m, "sequence", "text", f"{origin}{i}") for i, m in enumerate(matrices)]
+
+
+@pytest.mark.parametrize("widths", [(5,), (10, 4000), (300, 12, 7), (1675, 7055, 40, 23)])
+@pytest.mark.parametrize("rows", [1, 7])
+@pytest.mark.parametrize("dtypes", [(np.int64, np.float32), (np.float32, np.float32), (np.int64, np.int64)])
+def test_a_messages_features_combine_as_rasa_combines_them(widths: tuple, rows: int, dtypes: tuple) -> None:
+    """Rasa: deep copy of the first, then pairwise joins; here: one join. Same matrix."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.runtime.sparse_features import _combine_features
+
+    featurizers = ["RegexFeaturizer", "CountVectorsFeaturizer"]
+    sparse = [random_coo(rows, w, 0.05, dtypes[i % 2]) for i, w in enumerate(widths)]
+    dense = [RNG.random((rows, w)).astype(dtypes[i % 2]) for i, w in enumerate(widths)]
+    for matrices in (sparse, dense):
+        given = features_of(matrices)
+        theirs = uninstalled_rasa_combine(Message, given, featurizers)
+        ours = _combine_features(given, featurizers)
+        assert (ours.type, ours.attribute, ours.origin) == (theirs.type, theirs.attribute, theirs.origin)
+        if matrices is sparse:
+            assert_same(ours.features, theirs.features)
+        else:
+            assert ours.features.dtype == theirs.features.dtype
+            assert np.array_equal(ours.features, theirs.features)
+        assert all(ours.features is not f.features for f in given)  # nothing shared with the message
+
+
+def uninstalled_rasa_combine(message_class, given, featurizers):
+    """Rasa's own combination, whatever this test process has installed."""
+    from bot.runtime import sparse_features
+
+    before = (Features.__dict__["_combine_sparse_features"], message_class.__dict__["_combine_features"])
+    sparse_features.uninstall()
+    try:
+        return message_class._combine_features(given, featurizers)
+    finally:
+        Features._combine_sparse_features, message_class._combine_features = before
+
+
+def test_mismatched_features_get_rasas_errors() -> None:
+    from bot.runtime.sparse_features import _combine_features
+
+    with pytest.raises(ValueError, match="sequence dimensions do not match"):
+        _combine_features(features_of([random_coo(4, 3, 0.5, np.float32), random_coo(5, 3, 0.5, np.float32)]), [])
+    with pytest.raises(ValueError, match="Cannot combine sparse and dense"):
+        _combine_features(features_of([random_coo(4, 3, 0.5, np.float32), np.ones((4, 3))]), [])
+    assert _combine_features([], []) is None
