@@ -44,7 +44,7 @@ test: install browser train ## run every test (unit, Rasa, end-to-end, browser)
 eval: train ## NLU evaluation on the held-out test set, and the pipeline comparison
 	$(PY) -m bot.runtime.evaluate
 
-bench: train ## benchmarks: training, cold start, memory, latency, throughput
+bench: train ## benchmarks: training, cold start, memory, latency, throughput, beside the rebuilt baseline probe
 	$(PY) -m bot.runtime.bench
 
 telegram-polling: install ## relay Telegram updates to the local Rasa (no public URL needed)

@@ -124,19 +124,21 @@ class Stack:
         """Prepare the database, start every process and wait until each answers."""
         self.var_dir.mkdir(parents=True, exist_ok=True)
         began = time.monotonic()
-        subprocess.run([str(BIN / "python"), "-m", "bot.runtime.seed"], cwd=ROOT, env=self.env(), check=True)
-        self.timings["database_ready"] = round(time.monotonic() - began, 1)
-        self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions.registry",
-                                "--port", str(self.actions_port)])
-        for index, port in enumerate(self.rasa_ports):
-            # bot.runtime.rasa_server is `rasa` with a model load that skips tracing a training graph.
-            self._spawn("rasa" if index == 0 else f"rasa{index + 1}",
-                        [str(BIN / "python"), "-m", "bot.runtime.rasa_server", *self.rasa_args(port)])
-        if self.with_web and module_exists("bot.webchat.server"):
-            self._spawn("web", [str(BIN / "python"), "-m", "bot.webchat.server"])
-        if self.with_worker and module_exists("actions.notifications.worker"):
-            self._spawn("worker", [str(BIN / "python"), "-m", "actions.notifications.worker"])
         try:
+            # Rasa first: it is the slowest to start and never reads the app database, so it
+            # loads its model while the database is migrated and seeded (about 2 s saved).
+            for index, port in enumerate(self.rasa_ports):
+                # bot.runtime.rasa_server is `rasa` with a model load that skips tracing a training graph.
+                self._spawn("rasa" if index == 0 else f"rasa{index + 1}",
+                            [str(BIN / "python"), "-m", "bot.runtime.rasa_server", *self.rasa_args(port)])
+            subprocess.run([str(BIN / "python"), "-m", "bot.runtime.seed"], cwd=ROOT, env=self.env(), check=True)
+            self.timings["database_ready"] = round(time.monotonic() - began, 1)
+            self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions.registry",
+                                    "--port", str(self.actions_port)])
+            if self.with_web and module_exists("bot.webchat.server"):
+                self._spawn("web", [str(BIN / "python"), "-m", "bot.webchat.server"])
+            if self.with_worker and module_exists("actions.notifications.worker"):
+                self._spawn("worker", [str(BIN / "python"), "-m", "actions.notifications.worker"])
             self._wait_ready(timeout)
         except BaseException:
             self.stop()
