@@ -6,6 +6,11 @@ reading it left the Rasa process 150 MB bigger. Sésame only reads the map (a to
 so it is kept sorted in two `array`s (6 MB) and searched by bisection: about 2 µs more a
 token. Same keys, same rows (tests/runtime/test_spacy_nlp.py). The map is read-only: adding
 a vector raises `TypeError`, as for any immutable mapping.
+
+spaCy serialises the map with msgpack when a model, or a document holding its vocabulary, is
+saved, pickled or deep-copied (`rasa test nlu` deep-copies messages with their spaCy
+documents). msgpack only knows dicts, so an encoder registered with srsly writes the compact
+map as the dict it stands for: the bytes spaCy would have written, read back as a plain dict.
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
 import numpy as np
+import srsly
 
 
 class SortedKeyRows(Mapping):
@@ -62,3 +68,13 @@ def compact_vector_keys(vectors: Any) -> None:
     """Swap a loaded `spacy.vectors.Vectors`' dict for the compact map (default mode only)."""
     if isinstance(vectors.key2row, dict) and len(vectors.key2row):
         vectors.key2row = SortedKeyRows(vectors.key2row)
+
+
+def encode_for_msgpack(obj: Any, chain: Optional[Any] = None) -> Any:
+    """srsly's msgpack encoder hook: the compact map goes out as a dict, the rest goes on."""
+    if isinstance(obj, SortedKeyRows):
+        return dict(zip(obj._keys, obj._rows))
+    return obj if chain is None else chain(obj)
+
+
+srsly.msgpack_encoders.register("sesame_sorted_key_rows", func=encode_for_msgpack)

@@ -91,6 +91,18 @@ def test_the_compact_vector_map_has_spacys_keys_and_rows(light) -> None:
     assert np.array_equal(light.model.vocab.vectors.data, on_disk.data)
 
 
+def test_documents_deep_copy_and_pickle_with_their_vectors(light) -> None:
+    """`rasa test nlu` deep-copies messages, spaCy documents (and so the vocabulary) included."""
+    import copy
+    import pickle
+
+    doc = light.model("je dors dehors ce soir")
+    for twin in (copy.deepcopy(doc), pickle.loads(pickle.dumps(doc))):
+        assert [t.text for t in twin] == [t.text for t in doc]
+        assert np.array_equal(np.array([t.vector for t in twin]), np.array([t.vector for t in doc]))
+    assert isinstance(light.model.vocab.vectors.key2row, SortedKeyRows)  # the original stays compact
+
+
 def test_spacys_string_table_is_not_loaded(light, as_rasa_loads_it) -> None:
     """713,000 strings (about 150 MB of the Rasa process) that no message needs."""
     assert len(as_rasa_loads_it.model.vocab.strings) > 700_000

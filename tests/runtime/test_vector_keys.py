@@ -57,3 +57,11 @@ def test_only_a_filled_dict_is_replaced(table) -> None:
     compact_vector_keys(filled)
     compact_vector_keys(empty)
     assert isinstance(filled.key2row, SortedKeyRows) and empty.key2row == {}
+
+
+def test_msgpack_writes_the_compact_map_as_the_dict_it_stands_for(table) -> None:
+    import srsly
+
+    assert srsly.msgpack_loads(srsly.msgpack_dumps(SortedKeyRows(table))) == table
+    assert srsly.msgpack_loads(srsly.msgpack_dumps({"rows": SortedKeyRows(table)})) == {"rows": table}
+    assert srsly.msgpack_loads(srsly.msgpack_dumps(np.arange(3))).tolist() == [0, 1, 2]  # numpy still goes on
