@@ -88,15 +88,19 @@ class ProbeServer:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise ProbeStartError(f"the probe's rasa exited with code {self.process.returncode}; see {self.log}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/status", timeout=2) as answer:
-                    if json.loads(answer.read()).get("model_file"):
-                        return
-            except OSError:
-                pass
+            if self._model_loaded():
+                return
             time.sleep(0.2)
         self.stop()
         raise ProbeStartError(f"the probe did not answer within {timeout:.0f} s; see {self.log}")
+
+    def _model_loaded(self) -> bool:
+        """True once the server answers with its model; False while it is still starting."""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/status", timeout=2) as answer:
+                return bool(json.loads(answer.read()).get("model_file"))
+        except OSError:  # not listening yet: Rasa opens its port once the model is loaded
+            return False
 
     def say(self, sender: str, text: str, timeout: float = 30) -> list[dict]:
         """One message over the REST channel, exactly as `Stack.say` sends it to Sésame."""
