@@ -39,13 +39,12 @@ class _Prepared:
                 and self.size == len(vectorizer.vocabulary_))
 
 
-_prepared: Dict[int, _Prepared] = {}
-
-
 def _prepare(vectorizer: CountVectorizer) -> _Prepared:
-    known = _prepared.get(id(vectorizer))
+    """Kept on the vectorizer itself, so it goes when the model goes (a model reload leaks nothing)."""
+    known = getattr(vectorizer, "_sesame_prepared", None)
     if known is None or not known.fits(vectorizer):
-        known = _prepared[id(vectorizer)] = _Prepared(vectorizer)
+        known = _Prepared(vectorizer)
+        vectorizer._sesame_prepared = known
     return known
 
 

@@ -31,13 +31,7 @@ _rasa_combine_features = Message._combine_features
 
 def hstack_coo(left: scipy.sparse.coo_matrix, right: scipy.sparse.coo_matrix) -> scipy.sparse.coo_matrix:
     """``scipy.sparse.hstack([left, right])`` for two COO matrices with the same rows."""
-    shape = (left.shape[0], left.shape[1] + right.shape[1])
-    index_dtype = get_index_dtype(maxval=max(shape))
-    data = np.concatenate([left.data, right.data]).astype(upcast(left.dtype, right.dtype), copy=False)
-    row = np.concatenate([left.row, right.row]).astype(index_dtype, copy=False)
-    col = np.concatenate([left.col.astype(index_dtype, copy=False),
-                          np.add(right.col, left.shape[1], dtype=index_dtype)])
-    return scipy.sparse.coo_matrix((data, (row, col)), shape=shape)
+    return hstack_coos([left, right])
 
 
 def _combine_sparse_features(self: Features, additional_features: Features) -> None:

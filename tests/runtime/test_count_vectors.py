@@ -104,3 +104,14 @@ def test_install_and_uninstall() -> None:
     assert CountVectorsFeaturizer._create_features is count_vectors._create_features
     count_vectors.uninstall()
     assert CountVectorsFeaturizer._create_features is count_vectors._rasa_create_features
+
+
+def test_prepared_vocabulary_lives_on_its_vectorizer_and_follows_changes() -> None:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    vectorizer = CountVectorizer(token_pattern=r"(?u)\b\w+\b").fit(["bonjour caf", "aide logement"])
+    ours = count_vectors.counts(vectorizer, ["bonjour", "logement"])
+    assert vectorizer._sesame_prepared.vocabulary == {k: int(v) for k, v in vectorizer.vocabulary_.items()}
+    assert np.array_equal(ours.toarray(), vectorizer.transform(["bonjour", "logement"]).toarray())
+    vectorizer.vocabulary_ = {"rsa": 0}  # a new vocabulary is picked up, not the stale one
+    assert count_vectors.counts(vectorizer, ["rsa bonjour"]).toarray().tolist() == [[1]]
