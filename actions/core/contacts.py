@@ -2,21 +2,32 @@
 
 They come from data/catalogue/contacts.yml, where every fact carries the official
 page it was taken from. A missing fact is left out of the message, never guessed.
+
+Why the helpers below exist: a resident who needs a person must leave with something
+usable (a phone, an address, hours, at least the page that lists them), never with a
+bare "go to the town hall". ``nearest`` picks the contact closest to a place (its own
+contact first, then the general ones), so a booking without a known address can still
+say whom to ask; ``contacts_for`` gives the contacts of a theme in a chosen order.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Iterable
 
 import yaml
 
 from actions.common.settings import get_settings
 
+# The City's own website: the last resort when no contact at all could be read.
+CITY_SITE = "https://www.chambery.fr"
+FACTS = ("telephone", "adresse", "horaires", "quartier", "site_web")
+
 
 @dataclass(frozen=True)
 class Contact:
-    """A place a resident can call or visit."""
+    """A place a resident can call or visit, with the official page of each fact."""
 
     id: str
     nom: str
@@ -26,14 +37,36 @@ class Contact:
     source: str
     horaires: str = ""
     site_web: str = ""
+    quartier: str = ""
+    sources: tuple[tuple[str, str], ...] = ()  # (fact, URL): the page each fact was read on
+    date_verification: str = ""
+    general: bool = False  # can help anyone, whatever their question
+    structures: tuple[str, ...] = ()  # catalogue structures this contact answers for
+
+    def source_of(self, fact: str) -> str:
+        """The official page of one fact ("" when the record names none)."""
+        return dict(self.sources).get(fact, "")
+
+    @property
+    def reachable(self) -> bool:
+        """True when a resident can call or go there: a sourced phone or address."""
+        return bool(self.telephone or self.adresse)
 
 
 def format_phone(e164: str) -> str:
-    """+33479602020 → 04 79 60 20 20 (how a resident dials it in France)."""
+    """+33479602020 → 04 79 60 20 20 (how a resident dials it in France).
+
+    The maintained library for this is ``phonenumbers``; it is not installed in the
+    project environment yet, so this covers French numbers (the only ones we publish).
+    """
     if e164.startswith("+33") and len(e164) == 12:
         national = "0" + e164[3:]
         return " ".join(national[i : i + 2] for i in range(0, 10, 2))
     return e164
+
+
+def _text(item: dict, key: str) -> str:
+    return str(item.get(key, "") or "").strip()
 
 
 @lru_cache(maxsize=4)
@@ -45,14 +78,19 @@ def load_contacts(path: Path | None = None) -> tuple[Contact, ...]:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return tuple(
         Contact(
-            id=str(item.get("id", "")),
-            nom=str(item.get("nom", "")),
-            role=str(item.get("role", "") or ""),
-            telephone=str(item.get("telephone", "") or ""),
-            adresse=str(item.get("adresse", "") or ""),
-            source=str(item.get("source", "") or ""),
-            horaires=str(item.get("horaires", "") or ""),
-            site_web=str(item.get("site_web", "") or ""),
+            id=_text(item, "id"),
+            nom=_text(item, "nom"),
+            role=_text(item, "role"),
+            telephone=_text(item, "telephone"),
+            adresse=_text(item, "adresse"),
+            source=_text(item, "source"),
+            horaires=_text(item, "horaires"),
+            site_web=_text(item, "site_web"),
+            quartier=_text(item, "quartier"),
+            sources=tuple((str(k), str(v)) for k, v in (item.get("sources") or {}).items() if v),
+            date_verification=_text(item, "date_verification"),
+            general=bool(item.get("general", False)),
+            structures=tuple(str(s) for s in item.get("structures") or ()),
         )
         for item in raw.get("contacts", [])
     )
@@ -63,26 +101,67 @@ def contacts_by_id() -> dict[str, Contact]:
     return {contact.id: contact for contact in load_contacts()}
 
 
+def contacts_for(ids: Iterable[str], contacts: tuple[Contact, ...] | None = None) -> tuple[Contact, ...]:
+    """The contacts of a theme or a page, in the order the caller gives; unknown ids are skipped."""
+    known = {c.id: c for c in (load_contacts() if contacts is None else contacts)}
+    return tuple(known[i] for i in ids if i in known)
+
+
+def nearest(structure_id: str | None, contacts: tuple[Contact, ...] | None = None) -> Contact | None:
+    """The best contact for a place: its own, else a general one; reachable ones first.
+
+    "Reachable" means a sourced phone or address. Without one, a contact that at least has
+    a sourced neighbourhood or web page is returned; None when the file gives nothing.
+    """
+    contacts = load_contacts() if contacts is None else contacts
+    own = [c for c in contacts if structure_id and (c.id == structure_id or structure_id in c.structures)]
+    candidates = own + [c for c in contacts if c.general and c not in own]
+    for usable in (lambda c: c.reachable, lambda c: bool(c.quartier or c.site_web)):
+        found = next((c for c in candidates if usable(c)), None)
+        if found:
+            return found
+    return None
+
+
+def contact_sentence(contact: Contact) -> str:
+    """One short line with every sourced fact of a contact (phone, address, hours, page).
+
+    A web address ends the line without a full stop, so that it stays clickable.
+    """
+    head = contact.nom  # names already say the neighbourhood ("… des Hauts de Chambéry")
+    if contact.telephone:
+        head += f" : appelez le {format_phone(contact.telephone)}"
+    sentences = [head]
+    if contact.adresse:
+        sentences.append(f"Adresse : {contact.adresse}")
+    if contact.horaires:
+        sentences.append(f"Horaires : {contact.horaires}")
+    if not contact.reachable:
+        sentences.append("Je n'ai pas encore son numéro ni son adresse")
+    line = ". ".join(sentences) + "."
+    if not contact.reachable and contact.site_web:
+        line += f" Plus d'informations : {contact.site_web}"
+    return line
+
+
 def contact_lines(contacts: tuple[Contact, ...], limit: int = 2) -> list[str]:
-    """One short sentence per contact that has a sourced phone or address."""
-    lines = []
-    for contact in contacts:
-        if contact.telephone:
-            lines.append(f"{contact.nom} : appelez le {format_phone(contact.telephone)}.")
-        elif contact.adresse:
-            lines.append(f"{contact.nom} : allez au {contact.adresse}.")
-        if len(lines) == limit:
-            break
-    return lines
+    """Up to ``limit`` lines: contacts with a sourced phone or address first, then the others."""
+    ordered = [c for c in contacts if c.reachable] + [c for c in contacts if not c.reachable]
+    return [contact_sentence(c) for c in ordered if c.reachable or c.quartier or c.site_web][:limit]
 
 
 def human_contact_message(contacts: tuple[Contact, ...] | None = None) -> str:
-    """What to tell a resident who needs a person. Never empty, never invented."""
+    """What to tell a resident who needs a person. Never empty, never invented.
+
+    Contacts with a sourced phone or address come first (a conseiller numérique's place
+    included), then the general contacts in the file's order, each with what is known.
+    """
     contacts = load_contacts() if contacts is None else contacts
-    lines = contact_lines(contacts)
+    chosen = [c for c in contacts if c.reachable] + [c for c in contacts if c.general]
+    lines = contact_lines(tuple(dict.fromkeys(chosen)), limit=3)
     if not lines:
         return (
-            "Une personne peut vous aider. Allez à l'accueil de la mairie de Chambéry. "
-            "Dites que vous avez besoin d'aide pour vos droits."
+            "Une personne peut vous aider à la mairie ou au CCAS de Chambéry. "
+            f"Cherchez leur adresse sur le site de la Ville : {CITY_SITE}"
         )
     return "Une personne peut vous aider.\n" + "\n".join(lines)
