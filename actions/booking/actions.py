@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions.booking import conversation as talk
 from actions.booking.rasa_support import FORM_SLOTS, HELPER_SLOTS, _reset, _service, _sorry
 from actions.booking.form_steps import SlotStep, preference_of
+from actions.booking.messages import address_or_contact
 from actions.booking.validation import KindFormValidation
 
 log = logging.getLogger(__name__)
@@ -269,7 +270,7 @@ class ActionBookingSubmit(Action):
         dispatcher.utter_message(
             response="utter_booking_confirmed", reference=booked.reference, when=talk.offer_label(booked.starts_at, ""),
             place=booked.place_name,
-            address=booked.place_address or "je ne l'ai pas encore. Écrivez « conseiller » pour la demander.",
+            address=address_or_contact(booked.place_name, booked.place_address),  # never a bare "unknown"
             bring=booked.what_to_bring or "rien de spécial",
         )
         if channel in ("socketio", "rest", "web"):

@@ -1,8 +1,16 @@
-"""Texts of the messages sent after a booking (SMS-sized, plain French, no phone number inside)."""
+"""Texts of the messages sent after a booking (SMS-sized, plain French, no resident's number inside).
+
+Every confirmation, reminder and "moved" message says where to go: the place's sourced
+address, or, while the catalogue has none, the nearest sourced contact to ask for it.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from actions.booking.fmt import when_fr
 
@@ -19,14 +27,47 @@ class MessageFacts:
     what_to_bring: str
 
 
+@lru_cache(maxsize=2)
+def _structure_by_place_name(data_dir: Path) -> dict[str, str]:
+    """Booking place name → its catalogue structure id, from data/booking/places.yml."""
+    path = data_dir / "booking" / "places.yml"
+    if not path.exists():
+        return {}
+    doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(p.get("name")): str(p.get("catalogue_structure_id") or "") for p in doc.get("places") or []}
+
+
+def unknown_address_text(place_name: str) -> str:
+    """Instead of an unknown address: whom to ask for it, from the sourced contacts only."""
+    from actions.common.settings import get_settings
+    from actions.core.contacts import contact_sentence, nearest
+
+    contact = nearest(_structure_by_place_name(get_settings().data_dir).get(place_name))
+    if contact is not None and contact.reachable:
+        return f"je ne la connais pas encore. Demandez-la ici : {contact_sentence(contact)}"
+    text = "je ne la connais pas encore. Pour la demander, écrivez CONSEILLER à Sésame."
+    if contact is not None and contact.site_web:
+        text += f" Ou voyez {contact.site_web}"
+    return text
+
+
+def address_or_contact(place_name: str, place_address: str) -> str:
+    """The place's address, or what to do to get it (never a bare "I don't have it")."""
+    return place_address or unknown_address_text(place_name)
+
+
 def _where(facts: MessageFacts) -> str:
-    return f"{facts.place_name}, {facts.place_address}" if facts.place_address else facts.place_name
+    """The "Lieu : …" sentence(s), punctuation included (a web address ends them bare)."""
+    if facts.place_address:
+        return f"Lieu : {facts.place_name}, {facts.place_address}."
+    text = f"Lieu : {facts.place_name}. Adresse : {unknown_address_text(facts.place_name)}"
+    return text if text.endswith(".") or "://" in text.rsplit(" ", 1)[-1] else text + "."
 
 
 def confirmation_body(facts: MessageFacts) -> str:
     text = (
         f"Sésame : votre rendez-vous est confirmé. "
-        f"Le {when_fr(facts.starts_at)}. Lieu : {_where(facts)}. "
+        f"Le {when_fr(facts.starts_at)}. {_where(facts)} "
         f"Référence : {facts.reference}."
     )
     if facts.what_to_bring:
@@ -37,7 +78,7 @@ def confirmation_body(facts: MessageFacts) -> str:
 def reminder_body(facts: MessageFacts) -> str:
     return (
         f"Sésame : rappel. Vous avez rendez-vous demain, le {when_fr(facts.starts_at)}. "
-        f"Lieu : {_where(facts)}. Référence : {facts.reference}. "
+        f"{_where(facts)} Référence : {facts.reference}. "
         f"Vous ne pouvez pas venir ? Écrivez DECALER ou ANNULER à Sésame."
     )
 
@@ -52,6 +93,6 @@ def cancellation_body(facts: MessageFacts) -> str:
 def moved_body(facts: MessageFacts) -> str:
     return (
         f"Sésame : votre rendez-vous est déplacé au {when_fr(facts.starts_at)}. "
-        f"Lieu : {_where(facts)}. Référence : {facts.reference}. "
+        f"{_where(facts)} Référence : {facts.reference}. "
         f"Vous ne pouvez pas venir ? Écrivez DECALER ou ANNULER à Sésame."
     )

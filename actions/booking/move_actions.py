@@ -18,6 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.booking import conversation as talk
 from actions.booking.form_steps import LookupStep, SlotStep, pref_dict
+from actions.booking.messages import address_or_contact
 from actions.booking.rasa_support import CANCEL_SLOTS, HELPER_SLOTS, _reset, _service, _sorry
 from actions.booking.validation import KindFormValidation
 
@@ -199,7 +200,7 @@ class ActionBookingMoveSubmit(Action):
         moved = outcome.appointment
         dispatcher.utter_message(
             response="utter_booking_moved", when=_when(moved.starts_at), place=moved.place_name,
-            address=moved.place_address or "je ne l'ai pas encore. Écrivez « conseiller » pour la demander.",
+            address=address_or_contact(moved.place_name, moved.place_address),  # never a bare "unknown"
             reference=moved.reference,
         )
         if (tracker.get_latest_input_channel() or "rest") in ("socketio", "rest", "web"):
