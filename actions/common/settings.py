@@ -33,6 +33,16 @@ class Settings:
     hash_salt: str
     tracker_url: str
     conversation_retention_days: int
+    handoff_hours: str
+    handoff_delay_days: int
+    case_retention_days: int
+    case_waiting_expiry_days: int
+    case_new_expiry_days: int
+    console_session_minutes: int
+    console_max_failures: int
+    console_lockout_minutes: int
+    rasa_url: str
+    rasa_token: str
 
 
 def _env(name: str, default: str = "") -> str:
@@ -58,6 +68,17 @@ def get_settings() -> Settings:
         hash_salt=_env("SESAME_HASH_SALT", "sesame-dev-salt"),
         tracker_url=tracker_store_url(dict(os.environ), var_dir),
         conversation_retention_days=int(_env("SESAME_CONVERSATION_RETENTION_DAYS", "30")),
+        # When the conseillers read the queue (OSM opening_hours; PH = French public holidays).
+        handoff_hours=_env("SESAME_HANDOFF_HOURS", "Mo-Fr 09:00-12:00,14:00-17:00; PH off"),
+        handoff_delay_days=int(_env("SESAME_HANDOFF_DELAY_DAYS", "2")),
+        case_retention_days=int(_env("SESAME_CASE_RETENTION_DAYS", "183")),
+        case_waiting_expiry_days=int(_env("SESAME_CASE_WAITING_EXPIRY_DAYS", "14")),
+        case_new_expiry_days=int(_env("SESAME_CASE_NEW_EXPIRY_DAYS", "30")),
+        console_session_minutes=int(_env("SESAME_CONSOLE_SESSION_MINUTES", "480")),
+        console_max_failures=int(_env("SESAME_CONSOLE_MAX_FAILURES", "5")),
+        console_lockout_minutes=int(_env("SESAME_CONSOLE_LOCKOUT_MINUTES", "15")),
+        rasa_url=_env("SESAME_RASA_URL", "http://127.0.0.1:5005"),
+        rasa_token=_env("SESAME_RASA_TOKEN"),
     )
 
 

@@ -5,7 +5,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import UserUtteranceReverted
+from rasa_sdk.events import FollowupAction, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.core.contacts import human_contact_message
@@ -14,6 +14,7 @@ from actions.core.fallback import fallback_stage
 logger = logging.getLogger(__name__)
 
 HUMAN_BUTTONS = [
+    {"title": "Parler à une personne", "payload": "/ask_human"},
     {"title": "Voir le menu", "payload": "/help"},
 ]
 
@@ -30,7 +31,11 @@ class ActionHumanContact(Action):
 
 
 class ActionSesameFallback(Action):
-    """Ask to rephrase once; after a second misunderstanding, offer a person."""
+    """Ask to rephrase once; after a second misunderstanding, hand over to a person (with consent).
+
+    The handoff form starts at once with its consent question, which also gives a way out:
+    "non" gets the sourced phone numbers and nothing is shared.
+    """
 
     def name(self) -> str:
         return "action_sesame_fallback"
@@ -40,5 +45,7 @@ class ActionSesameFallback(Action):
             dispatcher.utter_message(response="utter_ask_rephrase")
             return [UserUtteranceReverted()]
         dispatcher.utter_message(response="utter_fallback_sorry")
-        dispatcher.utter_message(text=human_contact_message(), buttons=HUMAN_BUTTONS)
-        return [UserUtteranceReverted()]
+        if tracker.active_loop_name:  # inside a form, the form's own question comes back
+            dispatcher.utter_message(text=human_contact_message(), buttons=HUMAN_BUTTONS)
+            return [UserUtteranceReverted()]
+        return [UserUtteranceReverted(), FollowupAction("handoff_form")]
