@@ -95,6 +95,30 @@ def create_app(rasa_url: str | None = None) -> web.Application:
             headers={"Content-Disposition": f'attachment; filename="rendez-vous-{reference}.ics"'},
         )
 
+    async def conseiller_messages(request: web.Request) -> web.Response:
+        """A conseiller's replies for one web chat conversation, after the id the browser has seen.
+
+        The conversation id is the widget's random session id (kept in localStorage), which is
+        what the socket.io channel uses too; SMS and Telegram conversations are never served here.
+        """
+        from actions.common.db import get_engine, read_session
+        from actions.handoff.web import messages_for_browser
+
+        conversation = request.query.get("conversation", "")
+        try:
+            after = int(request.query.get("after", "0") or 0)
+        except ValueError:
+            raise web.HTTPBadRequest(text="after doit être un nombre.")
+        if not conversation or len(conversation) > 128:
+            raise web.HTTPBadRequest(text="conversation manquante.")
+
+        def _read() -> dict:
+            with read_session(get_engine()) as session:
+                return messages_for_browser(session, conversation, after)
+
+        body = await asyncio.get_running_loop().run_in_executor(None, _read)
+        return web.json_response(body, headers={"Cache-Control": "no-store"})
+
     @web.middleware
     async def security_headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
         response = await handler(request)
@@ -106,6 +130,7 @@ def create_app(rasa_url: str | None = None) -> web.Application:
     app.router.add_get("/", index)
     app.router.add_get("/healthz", health)
     app.router.add_get("/rdv/{name}.ics", appointment_ics)
+    app.router.add_get("/chat/messages", conseiller_messages)
     app.router.add_get("/static/sesame-chat.js", widget_js)
     app.router.add_static("/static/", STATIC_DIR, show_index=False)
     return app
