@@ -5,6 +5,10 @@ documents, steps, where to go, cost, sources, date checked) so official fiches
 can be imported later. Loading refuses a guide with a missing field, a source
 that is not an official site, or a link that is not a catalogue id: a wrong
 fact told to a resident in difficulty costs more than a missing guide.
+
+Every fact (each condition, each step, the cost) names the source ids it comes
+from and carries its own `verifie_le` date; every source and glossary term has
+one too. The files are parsed once (cached), so the checks cost nothing per turn.
 """
 from __future__ import annotations
 
@@ -61,10 +65,22 @@ class Step:
 
 @dataclass(frozen=True)
 class Source:
-    """An official page the guide's facts come from."""
+    """An official page the guide's facts come from, and the day it was last read."""
 
     url: str
     title: str
+    id: str = ""
+    verified: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One sourced statement of a guide (a condition, a step or the cost) and when it was checked."""
+
+    field: str
+    text: str
+    sources: tuple[str, ...]
+    verified: dt.date
 
 
 @dataclass(frozen=True)
@@ -88,6 +104,7 @@ class Guide:
     short_title: str = ""
     service_public_id: str = ""
     related: tuple[str, ...] = field(default_factory=tuple)
+    facts: tuple[Fact, ...] = field(default_factory=tuple)
 
     @property
     def label(self) -> str:
@@ -106,6 +123,7 @@ class Term:
     synonyms: tuple[str, ...]
     source: str
     guide: str = ""
+    verified: dt.date | None = None
 
 
 def _require(data: dict[str, Any], key: str, kind: type, where: str) -> Any:
@@ -133,6 +151,34 @@ def _official(url: str) -> bool:
     )
 
 
+def _date(value: Any, label: str, where: str) -> dt.date:
+    """A YAML date or an ISO text, or a schema error naming the field."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise GuideSchemaError(f"{where}: '{label}' must be a date YYYY-MM-DD") from exc
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise GuideSchemaError(f"{where}: '{label}' (date last verified) is missing")
+    return value
+
+
+def _fact(raw: Any, field_name: str, where: str, source_ids: set[str]) -> tuple[str, Fact]:
+    """A condition, step or cost: its text plus the source ids and the date it was checked."""
+    if not isinstance(raw, dict) or not str(raw.get("text", "") or "").strip():
+        raise GuideSchemaError(f"{where}: {field_name} needs a 'text'")
+    text = str(raw["text"]).strip()
+    refs = raw.get("source")
+    refs = (refs,) if isinstance(refs, str) else tuple(refs or ())
+    if not refs or not all(isinstance(r, str) and r for r in refs):
+        raise GuideSchemaError(f"{where}: {field_name} needs a 'source' (a source id)")
+    unknown = [r for r in refs if r not in source_ids]
+    if unknown:
+        raise GuideSchemaError(f"{where}: {field_name} cites unknown source ids {unknown}")
+    verified = _date(raw.get("verifie_le"), f"{field_name} verifie_le", where)
+    return text, Fact(field=field_name, text=text, sources=refs, verified=verified)
+
+
 def parse_guide(data: Any, where: str = "guide") -> Guide:
     """Build a Guide from YAML data, or say precisely what is wrong with it."""
     if not isinstance(data, dict):
@@ -140,29 +186,45 @@ def parse_guide(data: Any, where: str = "guide") -> Guide:
     guide_id = _require(data, "id", str, where)
     if not SLUG.match(guide_id):
         raise GuideSchemaError(f"{where}: id '{guide_id}' must be a lower-case slug")
-    raw_steps = _require(data, "steps", list, where)
-    steps = []
-    for index, raw in enumerate(raw_steps, start=1):
-        if isinstance(raw, str):
-            raw = {"text": raw}
-        if not isinstance(raw, dict) or not str(raw.get("text", "")).strip():
-            raise GuideSchemaError(f"{where}: step {index} needs a 'text'")
-        steps.append(Step(text=str(raw["text"]).strip(), simpler=str(raw.get("simpler", "") or "").strip()))
     sources = []
-    for raw in _require(data, "sources", list, where):
+    for index, raw in enumerate(_require(data, "sources", list, where), start=1):
         if not isinstance(raw, dict) or not raw.get("url"):
             raise GuideSchemaError(f"{where}: each source needs a 'url'")
         if not _official(str(raw["url"])):
             raise GuideSchemaError(f"{where}: source {raw['url']} is not an official https site")
-        sources.append(Source(url=str(raw["url"]), title=str(raw.get("title", ""))))
-    checked = data.get("checked")
-    if isinstance(checked, str):
-        try:
-            checked = dt.date.fromisoformat(checked)
-        except ValueError as exc:
-            raise GuideSchemaError(f"{where}: 'checked' must be a date YYYY-MM-DD") from exc
-    if not isinstance(checked, dt.date):
-        raise GuideSchemaError(f"{where}: 'checked' (date last verified) is missing")
+        source_id = str(raw.get("id", "") or "")
+        if not SLUG.match(source_id):
+            raise GuideSchemaError(f"{where}: source {index} needs an 'id' (a lower-case slug)")
+        sources.append(
+            Source(
+                url=str(raw["url"]),
+                title=str(raw.get("title", "")),
+                id=source_id,
+                verified=_date(raw.get("verifie_le"), f"source {source_id} verifie_le", where),
+            )
+        )
+    source_ids = {s.id for s in sources}
+    if len(source_ids) != len(sources):
+        raise GuideSchemaError(f"{where}: source ids must be unique")
+    facts: list[Fact] = []
+    conditions = []
+    for index, raw in enumerate(_require(data, "conditions", list, where), start=1):
+        text, fact = _fact(raw, f"condition {index}", where, source_ids)
+        conditions.append(text)
+        facts.append(fact)
+    steps = []
+    for index, raw in enumerate(_require(data, "steps", list, where), start=1):
+        if not isinstance(raw, dict) or not str(raw.get("text", "")).strip():
+            raise GuideSchemaError(f"{where}: step {index} needs a 'text'")
+        text, fact = _fact(raw, f"step {index}", where, source_ids)
+        steps.append(Step(text=text, simpler=str(raw.get("simpler", "") or "").strip()))
+        facts.append(fact)
+    raw_cost = data.get("cost")
+    if not raw_cost:
+        raise GuideSchemaError(f"{where}: field 'cost' is missing or empty")
+    cost, fact = _fact(raw_cost, "cost", where, source_ids)
+    facts.append(fact)
+    checked = _date(data.get("checked"), "checked", where)
     next_action = _require(data, "next_action", str, where)
     if next_action not in NEXT_ACTIONS:
         raise GuideSchemaError(f"{where}: next_action must be one of {NEXT_ACTIONS}")
@@ -173,10 +235,10 @@ def parse_guide(data: Any, where: str = "guide") -> Guide:
         short_title=str(data.get("short_title", "") or "").strip(),
         summary=_require(data, "summary", str, where).strip(),
         audience=_require(data, "audience", str, where).strip(),
-        conditions=_strings(data, "conditions", where),
+        conditions=tuple(conditions),
         documents=_strings(data, "documents", where),
         steps=tuple(steps),
-        cost=_require(data, "cost", str, where).strip(),
+        cost=cost,
         decider=_require(data, "decider", str, where).strip(),
         where=where_ids,
         next_action=next_action,
@@ -185,6 +247,7 @@ def parse_guide(data: Any, where: str = "guide") -> Guide:
         keywords=tuple(fold(k) for k in _strings(data, "keywords", where)),
         service_public_id=str(data.get("service_public_id", "") or ""),
         related=_strings(data, "related", where, required=False),
+        facts=tuple(facts),
     )
 
 
@@ -243,6 +306,7 @@ def load_glossary(path: Path | None = None) -> tuple[Term, ...]:
                 synonyms=tuple(fold(s) for s in item.get("synonyms", []) or []),
                 source=_require(item, "source", str, where),
                 guide=str(item.get("guide", "") or ""),
+                verified=_date(item.get("verifie_le"), "verifie_le", where),
             )
         )
     return tuple(terms)
