@@ -47,7 +47,7 @@ def unknown_address_text(place_name: str) -> str:
         return f"je ne la connais pas encore. Demandez-la ici : {contact_sentence(contact)}"
     text = "je ne la connais pas encore. Pour la demander, écrivez CONSEILLER à Sésame."
     if contact is not None and contact.site_web:
-        text += f" Ou voyez {contact.site_web}"
+        text += f" Ou voyez le site : {contact.site_web}"
     return text
 
 
