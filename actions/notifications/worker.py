@@ -3,7 +3,8 @@
 Each due message is claimed with a conditional UPDATE (pending → sending), so two
 workers started by mistake never send the same message twice, on SQLite and
 PostgreSQL alike. Failures are retried with a growing delay, then marked failed.
-It also runs the daily retention purge of appointments' contact data.
+It also runs the daily retention purge of appointments' contact data, and the
+handoff chores (expired cases closed, old closed cases and console sessions purged).
 """
 from __future__ import annotations
 
@@ -113,16 +114,30 @@ def _purge_conversations(now: datetime) -> None:
         log.exception("conversation purge failed")
 
 
+def _handoff_chores(engine: Engine, now: datetime) -> None:
+    """Expire and purge cases; a failure is logged and retried at the next pass."""
+    from actions.handoff import housekeeping  # lazy: the handoff capability is optional here
+
+    try:
+        counts = housekeeping.run(engine, now)
+        if any(counts.values()):
+            log.info("handoff chores: %s", counts)
+    except Exception:  # noqa: BLE001 - the outbox must keep running
+        log.exception("handoff chores failed")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Send due notifications (confirmations, reminders).")
     parser.add_argument("--once", action="store_true", help="send what is due, then exit")
-    parser.add_argument("--interval", type=float, default=30.0, help="seconds between two passes")
+    # A conseiller's SMS or Telegram reply waits at most this long in the outbox.
+    parser.add_argument("--interval", type=float, default=5.0, help="seconds between two passes")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     engine = get_engine()
     stopping = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stopping.update(now=True))
     last_purge: datetime | None = None
+    last_chores: datetime | None = None
     while True:
         now = datetime.now(timezone.utc)
         release_stuck(engine, now)
@@ -135,6 +150,9 @@ def main() -> None:
             log.info("retention purge: %s appointments", purge_contacts(engine, now))
             _purge_conversations(now)
             last_purge = now
+        if last_chores is None or now - last_chores > timedelta(minutes=10):
+            _handoff_chores(engine, now)
+            last_chores = now
         if args.once or stopping["now"]:
             return
         clock.sleep(args.interval)

@@ -64,5 +64,23 @@ def catalogue_texts(directory: Path = ROOT / "data" / "catalogue") -> Iterator[t
         yield from _prose(yaml.safe_load(path.read_text(encoding="utf-8")), f"catalogue/{path.name}")
 
 
+def handoff_texts() -> Iterator[tuple[str, str]]:
+    """(origin, text) for what the handoff actions write in Python (contact ways, promises, refusal)."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from actions.handoff import actions as handoff
+    from actions.handoff.promise import promise_at, promise_text
+
+    for mode, text in handoff.CONTACT_TEXT.items():
+        yield f"handoff/contact/{mode}", text.format(phone="06 12 34 56 78")
+    for mode, text in handoff.CONTACT_TEXT_KNOWN_CHANNEL.items():
+        yield f"handoff/contact-known/{mode}", text
+    yield "handoff/refused", handoff.refused_text()
+    for label, moment in (("open", datetime(2026, 12, 7, 10, tzinfo=ZoneInfo("Europe/Paris"))),
+                          ("closed", datetime(2026, 12, 24, 18, tzinfo=ZoneInfo("Europe/Paris")))):
+        yield f"handoff/promise/{label}", promise_text(promise_at(moment), moment)
+
+
 def all_texts() -> list[tuple[str, str]]:
-    return [*domain_texts(), *guide_texts(), *catalogue_texts()]
+    return [*domain_texts(), *guide_texts(), *catalogue_texts(), *handoff_texts()]

@@ -13,6 +13,8 @@
   var injected = "__SESAME_RASA_URL__";
   var rasaUrl = (script && script.getAttribute("data-rasa-url")) ||
     (injected.indexOf("__") === 0 ? location.protocol + "//" + location.hostname + ":5005" : injected);
+  // The web server that serves this file also serves a conseiller's replies (/chat/messages).
+  var webBase = base.replace(/static\/$/, "");
   var STORE_KEY = "sesame-chat-v1";
   var MAX_AGE_MS = 60 * 60 * 1000; // same as Rasa's session expiration
   var SLOW_MS = 15000;
@@ -22,14 +24,16 @@
   var uid = "sesame-" + Math.random().toString(36).slice(2, 8);
 
   function freshState() {
-    return { sessionId: null, messages: [], open: false, large: false, updatedAt: Date.now() };
+    return { sessionId: null, messages: [], open: false, large: false, updatedAt: Date.now(),
+             agentAfter: 0, caseOpen: false, agent: "" };
   }
   var expired = false;
   function loadState() {
     try {
       var saved = JSON.parse(window.localStorage.getItem(STORE_KEY));
       if (saved && Array.isArray(saved.messages)) {
-        if (Date.now() - saved.updatedAt < MAX_AGE_MS) { return saved; }
+        // While a person handles the request, the conversation is kept: their answer may come later.
+        if (saved.caseOpen || Date.now() - saved.updatedAt < MAX_AGE_MS) { return saved; }
         expired = saved.messages.length > 0; // said aloud on next opening, never silently
         window.localStorage.removeItem(STORE_KEY);
       }
@@ -75,6 +79,8 @@
     "aria-label": "Conversation avec Sésame", tabindex: "0"
   });
   var status = el("p", { "class": "sesame-status", role: "status" });
+  var agentBanner = el("p", { "class": "sesame-agent-banner", role: "status" });
+  agentBanner.hidden = true;
   var form = el("form", { "class": "sesame-form", novalidate: "" });
   var input = el("textarea", { id: uid + "-input", rows: "2", autocomplete: "off", "aria-describedby": uid + "-hint" });
   form.appendChild(el("label", { "for": uid + "-input" }, "Votre message"));
@@ -84,7 +90,7 @@
   form.appendChild(row);
   form.appendChild(el("p", { id: uid + "-hint", "class": "sesame-hint" },
     "Entrée pour envoyer. Maj + Entrée pour aller à la ligne. Échap pour fermer."));
-  panel.appendChild(header); panel.appendChild(log); panel.appendChild(status); panel.appendChild(form);
+  panel.appendChild(header); panel.appendChild(agentBanner); panel.appendChild(log); panel.appendChild(status); panel.appendChild(form);
   root.appendChild(launcher); root.appendChild(panel);
 
   // ------------------------------------------------------------------ messages
@@ -115,8 +121,12 @@
 
   function renderMessage(message, index) {
     var bubble = el("div", { "class": "sesame-msg sesame-msg-" + message.from, "data-index": String(index) });
-    bubble.appendChild(el("span", { "class": "sesame-visually-hidden" },
-      message.from === "bot" ? "Sésame a écrit : " : "Vous avez écrit : "));
+    if (message.from === "agent") {
+      bubble.appendChild(el("p", { "class": "sesame-author" }, (message.author || "Un conseiller") + " a écrit :"));
+    } else {
+      bubble.appendChild(el("span", { "class": "sesame-visually-hidden" },
+        message.from === "bot" ? "Sésame a écrit : " : "Vous avez écrit : "));
+    }
     var paragraph = el("p");
     appendText(paragraph, message.text || "");
     bubble.appendChild(paragraph);
@@ -161,6 +171,43 @@
 
   // Restore the conversation before the log is in the page: history is not announced again.
   state.messages.forEach(function (message, index) { log.appendChild(renderMessage(message, index)); });
+
+  // ------------------------------------------------------------------ a person answers
+  // A conseiller's replies are fetched from the web server, not pushed through socket.io:
+  // they are stored there, so they arrive after a reload, a closed tab or a lost connection.
+  var agentTimer = null;
+
+  function showAgent() {
+    agentBanner.hidden = !state.agent;
+    agentBanner.textContent = state.agent ? state.agent + " vous répond." : "";
+  }
+
+  function pollAgent(soon) {
+    window.clearTimeout(agentTimer);
+    agentTimer = window.setTimeout(fetchAgent, soon ? 1500 : (state.caseOpen ? 4000 : 30000));
+  }
+
+  function fetchAgent() {
+    if (!state.sessionId || !window.fetch) { pollAgent(false); return; }
+    if (document.hidden) { pollAgent(false); return; }
+    var url = webBase + "chat/messages?conversation=" + encodeURIComponent(state.sessionId) +
+      "&after=" + encodeURIComponent(String(state.agentAfter || 0));
+    window.fetch(url, { credentials: "omit", cache: "no-store" }).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (body) {
+      if (!body) { return; }
+      var info = body.case || {};
+      state.caseOpen = !!info.open;
+      state.agent = info.person_answering ? (info.agent || "Un conseiller") : "";
+      (body.messages || []).forEach(function (message) {
+        state.agentAfter = Math.max(state.agentAfter || 0, message.id);
+        waiting(false);
+        addMessage({ from: "agent", author: message.author, text: String(message.text || ""), choices: [] });
+      });
+      saveState();
+      showAgent();
+    }).catch(function () { /* offline: the next poll tries again */ }).then(function () { pollAgent(false); });
+  }
 
   // ------------------------------------------------------------------ connection
   var socket = null;
@@ -224,6 +271,7 @@
         if (!text && !choices.length) { return; }
         waiting(false);
         addMessage({ from: "bot", text: text, choices: choices });
+        pollAgent(true); // a request for a person may have just been created
       });
       socket.on("connect_error", function () {
         failures += 1;
@@ -239,7 +287,11 @@
   function send(text, shown) {
     addMessage({ from: "user", text: shown || text, choices: [] });
     if (socket && socket.connected && state.sessionId) {
-      waiting(true);
+      if (state.agent) {
+        setStatus("Message envoyé à " + state.agent + ".");
+      } else {
+        waiting(true);
+      }
       emitUser(text);
     } else {
       pending.push(text);
@@ -341,7 +393,9 @@
       document.head.appendChild(css);
     }
     applyLarge();
+    showAgent();
     document.body.appendChild(root);
+    fetchAgent();
     if (state.open) {
       panel.hidden = false;
       launcher.hidden = true;
