@@ -20,6 +20,8 @@ def _banner(stack: Stack) -> str:
         "",
         "Sésame is running.",
         f"  Web chat (demo page):  http://localhost:{stack.web_port}/" if "web" in stack.processes else "",
+        f"  Conseiller console:    http://localhost:{stack.web_port}/console/ (first: make create-admin)"
+        if "web" in stack.processes else "",
         f"  REST channel:          curl -s localhost:{stack.rasa_port}/webhooks/rest/webhook "
         "-d '{\"sender\": \"moi\", \"message\": \"bonjour\"}'",
         f"  Rasa API token:        in var/rasa-token (Rasa listens on {stack.bind} only)",
