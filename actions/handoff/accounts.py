@@ -91,6 +91,8 @@ def login(session: Session, username: str, password: str, now: datetime, *, max_
         if user.failed_logins >= max_failures:
             user.locked_until = moment + timedelta(minutes=lockout_minutes)
             user.failed_logins = 0
+        # Committed before raising: a caller's rollback on the error must not erase the count.
+        session.commit()
         raise LoginRefused()
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
