@@ -53,6 +53,9 @@ telegram-polling: install ## relay Telegram updates to the local Rasa (no public
 sms-audit: install ## list responses too long for one SMS
 	$(PY) -m bot.channels.sms_audit
 
+create-admin: install ## create a console admin account (asks for the password)
+	$(PY) -m bot.console.create_admin
+
 purge: install ## delete conversations older than SESAME_CONVERSATION_RETENTION_DAYS now (the worker does it daily)
 	$(PY) -m actions.common.conversations purge
 
@@ -63,4 +66,4 @@ constraints: ## regenerate constraints.txt from the current venv
 clean: ## remove trained models, reports and local data (keeps .venv)
 	rm -rf models/*.tar.gz reports/* var/ results/
 
-.PHONY: help install browser train seed run chat test eval bench telegram-polling sms-audit purge constraints clean
+.PHONY: help install browser train seed run chat test eval bench telegram-polling sms-audit create-admin purge constraints clean

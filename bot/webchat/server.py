@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from bot.console.app import create_console_app
+
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PLACEHOLDER_JS = "__SESAME_RASA_URL__"
 PLACEHOLDER_HTML = "{{RASA_URL}}"
@@ -133,6 +135,7 @@ def create_app(rasa_url: str | None = None) -> web.Application:
     app.router.add_get("/chat/messages", conseiller_messages)
     app.router.add_get("/static/sesame-chat.js", widget_js)
     app.router.add_static("/static/", STATIC_DIR, show_index=False)
+    app.add_subapp("/console/", create_console_app())
     return app
 
 

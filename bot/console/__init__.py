@@ -1,0 +1,1 @@
+"""The conseiller console: a server-rendered aiohttp sub-application mounted under /console/."""
