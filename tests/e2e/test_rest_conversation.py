@@ -32,11 +32,10 @@ def test_an_urgent_message_gets_the_right_number_first(sesame_stack) -> None:
     assert "3919" in texts(replies) and "17" in texts(replies)
 
 
-def test_asking_for_a_person_gives_sourced_contacts_from_the_action_server(sesame_stack) -> None:
-    from actions.core.contacts import human_contact_message
-
+def test_asking_for_a_person_starts_the_handoff_with_its_consent_question(sesame_stack) -> None:
     replies = sesame_stack.say(new_sender(), "je veux parler a une vraie personne")
-    assert human_contact_message().splitlines()[0] in texts(replies)
+    assert "Êtes-vous d'accord" in texts(replies)
+    assert [b["payload"] for b in replies[-1].get("buttons", [])] == ["oui", "non"]
 
 
 def test_not_understood_twice_leads_to_a_person_not_a_dead_end(sesame_stack) -> None:
@@ -44,8 +43,8 @@ def test_not_understood_twice_leads_to_a_person_not_a_dead_end(sesame_stack) -> 
     sender = new_sender()
     first = texts(sesame_stack.say(sender, "wxqz jjkl"))
     assert "autrement" in first
-    second = sesame_stack.say(sender, "vbnvbn xwxw")
-    assert "Une personne peut vous aider" in texts(second)
+    second = texts(sesame_stack.say(sender, "vbnvbn xwxw"))
+    assert "Je n'arrive pas à vous comprendre" in second and "Êtes-vous d'accord" in second
 
 
 @pytest.mark.parametrize("sigh", ["pfff", "grrr", "bof"])
