@@ -63,6 +63,7 @@ class ValidateHandoffForm(FormValidationAction):
 
     async def get_extraction_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: Dict[Text, Any]) -> List[EventType]:
+        """Read the answer to the question asked (rasa-sdk then returns these slots as validated)."""
         events: List[EventType] = []
         if tracker.slots.get("requested_slot") is None:  # the form starts: is a case already open?
             case = await asyncio.to_thread(_open_case, tracker.sender_id)
@@ -80,7 +81,13 @@ class ValidateHandoffForm(FormValidationAction):
 
     async def get_validation_events(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: Dict[Text, Any]) -> List[EventType]:
-        return []  # every answer is read and checked in get_extraction_events
+        """Every slot read above, kept as read.
+
+        rasa-sdk's default drops the slots that ``required_slots`` no longer lists, and a refusal
+        or a stop empties that list: the form would then end without knowing why.
+        """
+        known = {*FORM_SLOTS, ABORTED, "handoff_reference"}
+        return [SlotSet(name, value) for name, value in tracker.slots_to_validate().items() if name in known]
 
 
 def _reset() -> List[EventType]:

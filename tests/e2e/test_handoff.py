@@ -106,8 +106,8 @@ def test_a_person_is_reached_from_inside_a_booking(sesame_stack) -> None:
 
 def test_two_misunderstandings_lead_to_a_person(sesame_stack) -> None:
     sender = new_sender()
-    sesame_stack.say(sender, "zrtgh pmlk")
-    second = texts(sesame_stack.say(sender, "xqwv bnrtz"))
+    sesame_stack.say(sender, "wxqz jjkl")
+    second = texts(sesame_stack.say(sender, "vbnvbn xwxw"))
     assert "Êtes-vous d'accord" in second
 
 
