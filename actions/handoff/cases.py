@@ -50,6 +50,14 @@ class CaseTransitionError(ValueError):
     """The case cannot go from its status to the one asked (e.g. a closed case taken over)."""
 
 
+class CaseTakenByOther(CaseTransitionError):
+    """Another conseiller is answering this resident right now (only an admin may take it over)."""
+
+    def __init__(self, holder_id: int) -> None:
+        super().__init__(f"held by user {holder_id}")
+        self.holder_id = holder_id
+
+
 class UnknownOutcome(ValueError):
     """A case is closed only with one of the known outcomes."""
 
@@ -127,8 +135,14 @@ def _move(case: Case, status: str, now: datetime) -> None:
 
 
 def take_over(session: Session, case_id: int, user: ConsoleUser, now: datetime) -> Case:
-    """A conseiller takes the case: it is theirs, and the bot pauses for that conversation."""
+    """A conseiller takes the case: it is theirs, and the bot pauses for that conversation.
+
+    Two people never answer one resident at once: while a colleague has the conversation, only
+    an admin can take it from them (for an absent colleague, say).
+    """
     case = get_case(session, case_id)
+    if case.paused and case.assigned_to not in (None, user.id) and user.role != "admin":
+        raise CaseTakenByOther(case.assigned_to)
     _move(case, TAKEN, now)
     case.assigned_to = user.id
     case.taken_at = case.taken_at or naive_utc(now)
@@ -203,17 +217,20 @@ def messages_after(session: Session, conversation_id: str, after_id: int = 0, li
     ))
 
 
-def expire(session: Session, now: datetime, new_after_days: int, waiting_after_days: int) -> int:
-    """Close cases nobody took for ``new_after_days``, and those waiting on the resident too long."""
+def expire(session: Session, now: datetime, new_after_days: int, waiting_after_days: int) -> list[Case]:
+    """Close cases nobody took for ``new_after_days``, and those waiting on the resident too long.
+
+    Returns the closed cases; those that were ``paused`` need the bot resumed in Rasa (the
+    caller does it: this module does not talk to Rasa).
+    """
     moment = naive_utc(now)
-    closed = 0
+    closed: list[Case] = []
     for status, days, outcome in ((NEW, new_after_days, "expire"), (WAITING, waiting_after_days, "sans-reponse")):
-        result = session.execute(
-            update(Case).where(Case.status == status, Case.updated_at < moment - timedelta(days=days))
-            .values(status=CLOSED, outcome=outcome, closed_at=moment, updated_at=moment, paused=False)
-            .execution_options(synchronize_session=False)
-        )
-        closed += int(result.rowcount or 0)
+        for case in session.scalars(
+            select(Case).where(Case.status == status, Case.updated_at < moment - timedelta(days=days))
+        ):
+            closed.append(case)
+            case.status, case.outcome, case.closed_at, case.updated_at = CLOSED, outcome, moment, moment
     return closed
 
 

@@ -207,6 +207,8 @@ async def take_over(request: web.Request) -> web.StreamResponse:
 
 
 def _transition_text(exc: Exception) -> str:
+    if isinstance(exc, cases.CaseTakenByOther):
+        return "Un ou une collègue répond déjà à cette personne. Demandez-lui, ou à un administrateur, de vous la confier."
     if isinstance(exc, delivery.NoWayToReachResident):
         return "Le numéro du résident n'est plus connu : le message ne peut pas partir. Appelez-le si vous le pouvez."
     return "Cette action n'est pas possible pour une demande dans cet état. Actualisez la page."

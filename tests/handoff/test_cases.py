@@ -119,16 +119,35 @@ def test_housekeeping_expires_forgotten_cases_and_purges_old_closed_ones(db_engi
         fresh, _ = cases.create_case(session, draft("fresh"), NOW)
         delivery.send_to_resident(session, waiting, "Nadia", "Vous êtes là ?", NOW - timedelta(days=20))
         cases.wait_for_resident(session, waiting.id, NOW - timedelta(days=20))
-    counts = housekeeping.run(db_engine, NOW)
+    resumed: list[str] = []
+    counts = housekeeping.run(db_engine, NOW, resume=lambda conversation: resumed.append(conversation) or True)
     assert counts["expired"] == 2
+    assert resumed == ["waiting"] and counts["resumed"] == 1  # the paused one gets its bot back
     with session_scope(db_engine) as session:
         assert session.get(Case, old.id).outcome == "expire"
         assert session.get(Case, waiting.id).outcome == "sans-reponse"
         assert session.get(Case, fresh.id).status == cases.NEW
     later = NOW + timedelta(days=200)
-    assert housekeeping.run(db_engine, later)["purged"] == 2
+    assert housekeeping.run(db_engine, later, resume=lambda _: True)["purged"] == 2
     with session_scope(db_engine) as session:
         assert session.scalar(select(func.count()).select_from(CaseMessage)) == 0
         assert {c.conversation_id for c in session.scalars(select(Case))} == {"fresh"}
         # the consents of purged cases stay (proof of what was agreed), detached from the case
         assert session.scalar(select(func.count()).select_from(Consent).where(Consent.case_id.is_(None))) == 2
+
+
+def test_two_conseillers_never_answer_one_resident_at_once(db_engine):
+    with session_scope(db_engine) as session:
+        case, _ = cases.create_case(session, draft("shared"), NOW)
+        nadia = conseiller(session)
+        karim = accounts.create_user(session, "karim", "Karim", "un mot de passe long", "conseiller", NOW)
+        boss = accounts.create_user(session, "chef", "Chef", "un mot de passe long", "admin", NOW)
+        cases.take_over(session, case.id, nadia, NOW)
+        with pytest.raises(cases.CaseTakenByOther):
+            cases.take_over(session, case.id, karim, NOW)
+        assert case.assigned_to == nadia.id
+        cases.take_over(session, case.id, boss, NOW)  # an admin can, for an absent colleague
+        assert case.assigned_to == boss.id
+        cases.hand_back(session, case.id, NOW)
+        cases.take_over(session, case.id, karim, NOW)  # once handed back, anyone may take it
+        assert case.assigned_to == karim.id
