@@ -151,17 +151,25 @@ def contact_lines(contacts: tuple[Contact, ...], limit: int = 2) -> list[str]:
 
 
 def human_contact_message(contacts: tuple[Contact, ...] | None = None) -> str:
-    """What to tell a resident who needs a person. Never empty, never invented.
+    """What to tell a resident who needs a person: short, never empty, never invented.
 
-    Contacts with a sourced phone or address come first (a conseiller numérique's place
-    included), then the general contacts in the file's order, each with what is known.
+    Two lines at most: contacts with a sourced phone or address first, each on its line;
+    general contacts known only by a web page share one line per page, instead of repeating
+    "je ne connais pas" for each (a resident reads this on a basic phone).
     """
     contacts = load_contacts() if contacts is None else contacts
-    chosen = [c for c in contacts if c.reachable] + [c for c in contacts if c.general]
-    lines = contact_lines(tuple(dict.fromkeys(chosen)), limit=3)
+    reachable = [c for c in contacts if c.reachable][:2]
+    lines = [contact_sentence(c) for c in reachable]
+    pages: dict[str, list[str]] = {}
+    for contact in contacts:
+        if contact.general and not contact.reachable and contact.site_web:
+            pages.setdefault(contact.site_web, []).append(contact.nom)
+    for page, names in pages.items():
+        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
+        lines.append(f"{joined} : {page}")
     if not lines:
         return (
             "Une personne peut vous aider à la mairie ou au CCAS de Chambéry. "
             f"Cherchez leur adresse sur le site de la Ville : {CITY_SITE}"
         )
-    return "Une personne peut vous aider.\n" + "\n".join(lines)
+    return "Une personne peut vous aider.\n" + "\n".join(lines[:2])

@@ -70,10 +70,13 @@ async def answered_by_a_person(message: UserMessage) -> bool:
         from rasa.core.policies.policy import PolicyPrediction
 
         async with agent.lock_store.lock(message.sender_id):
-            await agent.processor.execute_action(
-                message.sender_id, response, message.output_channel, agent.processor.nlg,
-                PolicyPrediction.for_action_name(agent.domain, response),
-            )
+            # The response, then action_listen: the tracker must end a turn as Rasa ends one,
+            # or the first message after the hand-back would get no prediction.
+            for name in (response, "action_listen"):
+                await agent.processor.execute_action(
+                    message.sender_id, name, message.output_channel, agent.processor.nlg,
+                    PolicyPrediction.for_action_name(agent.domain, name),
+                )
         try:
             await asyncio.to_thread(_flag_urgent, message.sender_id)
         except Exception:  # the number was given; the flag is for the console

@@ -57,9 +57,12 @@ def test_message_lists_only_contacts_with_something_sourced_to_use() -> None:
     assert "Autre" not in message
 
 
-def test_a_contact_without_phone_says_so_and_gives_its_page() -> None:
-    message = human_contact_message((MAIRIE,))
-    assert "Mairie de Test. Je n'ai pas encore son numéro ni son adresse." in message
+def test_contacts_known_only_by_a_page_share_one_short_line() -> None:
+    other = Contact("c", "CCAS de Test bis", "", "", "", "https://www.chambery.fr", site_web="https://www.chambery.fr",
+                    general=True)
+    message = human_contact_message((MAIRIE, other))
+    assert "Mairie de Test et CCAS de Test bis : https://www.chambery.fr" in message
+    assert "je n'ai pas encore" not in message.lower()  # no stack of "I don't know" lines
     assert message.endswith("https://www.chambery.fr")  # a link, without a full stop glued to it
 
 
