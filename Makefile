@@ -44,6 +44,9 @@ test: install browser train ## run every test (unit, Rasa, end-to-end, browser)
 eval: train ## NLU evaluation on the held-out test set, and the pipeline comparison
 	$(PY) -m bot.runtime.evaluate
 
+eval-blind: train ## score the blind evaluation sets over the REST channel (reports/blind-eval.json)
+	$(PY) -m bot.runtime.blind_eval
+
 bench: train ## benchmarks: training, cold start, memory, latency, throughput, beside the rebuilt baseline probe
 	$(PY) -m bot.runtime.bench
 
@@ -66,4 +69,4 @@ constraints: ## regenerate constraints.txt from the current venv
 clean: ## remove trained models, reports and local data (keeps .venv)
 	rm -rf models/*.tar.gz reports/* var/ results/
 
-.PHONY: help install browser train seed run chat test eval bench telegram-polling sms-audit create-admin purge constraints clean
+.PHONY: help install browser train seed run chat test eval eval-blind bench telegram-polling sms-audit create-admin purge constraints clean

@@ -1,0 +1,79 @@
+"""The second check before a crisis answer: words that name an emergency, and figures of speech."""
+from __future__ import annotations
+
+import pytest
+
+from bot.nlu.crisis_cues import cannot_speak, families_in
+from bot.nlu.urgent_check import checked_ranking
+
+
+@pytest.mark.parametrize("text,family", [
+    ("je dors dehors ce soir avec mes enfants", "urgent_shelter"),
+    ("on m'a mis a la porte, je sais pas ou dormir", "urgent_shelter"),
+    ("mon mari me frappe", "urgent_violence"),
+    ("mon copain m'a frappé hier et j'ai peur de mon copain", "urgent_violence"),
+    ("le voisin frappe son fils tous les soirs", "urgent_child"),
+    ("je veux en finir", "urgent_suicide"),
+    ("jveu mourir", "urgent_suicide"),
+    ("je pense à me suicider", "urgent_suicide"),
+    ("mon bébé ne respire plus", "urgent_medical"),
+    ("ma mère a fait un malaise et ne se réveille pas", "urgent_medical"),
+])
+def test_an_emergency_in_residents_words_is_recognised(text, family):
+    assert family in families_in(text)
+
+
+@pytest.mark.parametrize("text", [
+    "ça me tue d'attendre la CAF", "je suis mort de fatigue", "je craque avec ces papiers",
+    "je veux en finir avec ces papiers", "mon père reste à la maison et adore lire",
+    "je suis handicapée et les démarches en ligne c'est dur", "je suis au chômage depuis deux ans",
+    "je vais être papa et je suis perdu", "je me sens seule depuis que mon mari est parti",
+    "on va mourir de rire", "je me noie dans les factures",
+])
+def test_figures_of_speech_and_hard_lives_are_not_emergencies(text):
+    assert families_in(text) == set()
+
+
+def test_someone_who_cannot_speak_is_recognised():
+    assert cannot_speak("je suis sourde") and cannot_speak("je ne peux pas parler")
+    assert not cannot_speak("je veux parler à quelqu'un")
+
+
+def ranking(*pairs):
+    return [{"name": name, "confidence": confidence} for name, confidence in pairs]
+
+
+def test_a_crisis_intent_without_crisis_words_is_replaced_by_the_ordinary_one():
+    checked, what = checked_ranking("je suis perdue avec mon dossier",
+                                    ranking(("urgent_suicide", 0.7), ("ask_guide", 0.2), ("greet", 0.1)))
+    assert what == "demoted" and checked[0]["name"] == "ask_guide"
+
+
+def test_a_figure_of_speech_is_never_a_crisis_even_when_diet_is_sure():
+    checked, what = checked_ranking("ça me tue d'attendre la CAF",
+                                    ranking(("urgent_suicide", 0.97), ("ask_guide", 0.02), ("greet", 0.01)))
+    assert what == "demoted" and checked[0]["name"] == "ask_guide"
+
+
+def test_when_diet_is_sure_and_nothing_is_figurative_the_emergency_stands():
+    original = ranking(("urgent_violence", 0.95), ("ask_human", 0.03))
+    assert checked_ranking("il est violent avec moi", original) == (original, "kept")
+
+
+def test_the_words_choose_the_kind_of_emergency_and_leave_no_ambiguity():
+    checked, what = checked_ranking("mon bébé ne respire plus",
+                                    ranking(("urgent_child", 0.6), ("urgent_medical", 0.35), ("greet", 0.05)))
+    assert what == "switched" and checked[0] == {"name": "urgent_medical", "confidence": 0.6}
+    assert checked[1]["confidence"] <= 0.4  # no ambiguity fallback ("reformulez") for an emergency
+
+
+def test_an_emergency_diet_hesitated_on_is_answered_as_one():
+    checked, what = checked_ranking("je dors dehors ce soir",
+                                    ranking(("search_service", 0.5), ("urgent_shelter", 0.45), ("greet", 0.05)))
+    assert what == "promoted" and checked[0]["name"] == "urgent_shelter"
+    assert checked[1]["confidence"] <= checked[0]["confidence"] - 0.2
+
+
+def test_an_ordinary_message_is_left_as_diet_said():
+    original = ranking(("ask_guide", 0.9), ("urgent_shelter", 0.05))
+    assert checked_ranking("comment avoir le rsa", original) == (original, "kept")
