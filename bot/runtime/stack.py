@@ -95,6 +95,9 @@ class Stack:
                 "SESAME_WEB_PORT": str(self.web_port),
                 "SESAME_PUBLIC_URL": env.get("SESAME_PUBLIC_URL", f"http://localhost:{self.web_port}"),
                 "PYTHONUNBUFFERED": "1",
+                # rasa-sdk listens on SANIC_HOST (0.0.0.0 by default): the action server
+                # takes calls from Rasa on this machine only.
+                "SANIC_HOST": env.get("SANIC_HOST", "127.0.0.1"),
                 "TF_CPP_MIN_LOG_LEVEL": "2",
             }
         )

@@ -82,3 +82,24 @@ def test_a_crashed_action_server_still_gets_the_resident_a_kind_answer(sesame_st
         sesame_stack.restart("actions")
     replies = sesame_stack.say(sender, "je veux parler a une vraie personne")
     assert "Désolé" not in texts(replies)
+
+
+@pytest.mark.parametrize("body", [b"[]", b"not json", b'{"sender": "x"}', b'{"sender": "x", "message": 3}',
+                                  b'"texte"', b'{"sender": ["a"], "message": "bonjour"}'])
+def test_a_malformed_body_gets_a_400_never_a_500(sesame_stack, body) -> None:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(f"{sesame_stack.rasa_url}/webhooks/rest/webhook", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 400
+
+
+def test_the_action_server_listens_on_this_machine_only(sesame_stack) -> None:
+    import subprocess
+
+    listening = subprocess.run(["ss", "-ltnH"], capture_output=True, text=True).stdout
+    lines = [line for line in listening.splitlines() if f":{sesame_stack.actions_port} " in line + " "]
+    assert lines and all("127.0.0.1:" in line for line in lines), lines
