@@ -4,7 +4,6 @@ DIET's top intent is an emergency when the message names one (``crisis_cues``), 
 is sure of it (``SURE``, 0.6) and the message holds no figure of speech that sounds like danger:
 - otherwise the urgent intent is replaced by DIET's best non-urgent intent (the resident then
   gets the ordinary answer, or is asked to rephrase; never a crisis line);
-- when the words name another kind of emergency than DIET chose, the words win;
 - a message that names an emergency whose intent DIET ranked among its first three is
   answered as that emergency, even when DIET put something else first.
 The change is recorded in the message (``urgent_check``) so that logs and evaluations can
@@ -35,17 +34,14 @@ SURE = 0.6
 
 
 def checked_ranking(text: str, ranking: List[Dict[str, Any]], sure: float = SURE) -> tuple[List[Dict[str, Any]], str]:
-    """The ranking after the check, and what was done (``kept``, ``demoted``, ``switched``, ``promoted``)."""
+    """The ranking after the check, and what was done (``kept``, ``demoted``, ``promoted``)."""
     if not ranking:
         return ranking, "kept"
     top = ranking[0]["name"]
     named = families_in(text)
     if top.startswith(URGENT_PREFIX):
-        if top in named:
+        if named:  # DIET's kind of emergency stands: the words confirm there is one
             return ranking, "kept"
-        if named:
-            wanted = sorted(named)[0]
-            return _first(ranking, wanted, ranking[0]["confidence"]), "switched"
         if ranking[0]["confidence"] >= sure and not figurative(text):
             return ranking, "kept"
         calm = [item for item in ranking if not item["name"].startswith(URGENT_PREFIX)]
