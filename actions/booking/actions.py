@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.booking import conversation as talk
+from actions.booking.demo import demo_notice, offer_notice
 from actions.booking.rasa_support import FORM_SLOTS, HELPER_SLOTS, _reset, _service, _sorry
 from actions.booking.form_steps import SlotStep, preference_of
 from actions.booking.messages import address_or_contact
@@ -220,11 +221,14 @@ class ActionAskBookingConfirm(Action):
         from actions.common.db import session_scope
 
         try:
-            start, place_id, _ = Offer.parse_token(tracker.get_slot("booking_slot"))
+            start, place_id, conseiller_id = Offer.parse_token(tracker.get_slot("booking_slot"))
             with session_scope(_service().engine) as session:
                 motif = motif_by_slug(session, tracker.get_slot("booking_motif")).name
                 place = session.get(Place, place_id)
                 place_name = place.name if place else ""
+                notice = offer_notice(session, place_id, conseiller_id)
+            if notice:  # said before the question, so that the buttons stay last
+                dispatcher.utter_message(text=notice)
             dispatcher.utter_message(
                 response="utter_ask_booking_confirm", motif=motif, when=talk.offer_label(start, ""),
                 place=place_name, first_name=tracker.get_slot("booking_first_name"),
@@ -273,6 +277,8 @@ class ActionBookingSubmit(Action):
             address=address_or_contact(booked.place_name, booked.place_address),  # never a bare "unknown"
             bring=booked.what_to_bring or "rien de spécial",
         )
+        if booked.demo:  # invented agenda: "C'est réservé !" must not be taken for a real appointment
+            dispatcher.utter_message(text=demo_notice(booked.structure_id))
         if channel in ("socketio", "rest", "web"):
             dispatcher.utter_message(response="utter_booking_ics", link=ics_link(booked.reference))
         return _reset(FORM_SLOTS + HELPER_SLOTS) + [SlotSet("booking_reference", booked.reference)]

@@ -2,6 +2,8 @@
 
 Every confirmation, reminder and "moved" message says where to go: the place's sourced
 address, or, while the catalogue has none, the nearest sourced contact to ask for it.
+An appointment booked on demonstration data (actions.booking.demo) ends each of them with
+the notice that it is not real, and how to get a real one.
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ class MessageFacts:
     place_address: str
     place_phone: str
     what_to_bring: str
+    demo: bool = False
 
 
 @lru_cache(maxsize=2)
@@ -40,11 +43,17 @@ def _structure_by_place_name(data_dir: Path) -> dict[str, str]:
 def unknown_address_text(place_name: str) -> str:
     """Instead of an unknown address: whom to ask for it, from the sourced contacts only."""
     from actions.common.settings import get_settings
-    from actions.core.contacts import contact_sentence, nearest
+    from actions.core.contacts import contacts_by_id, format_phone, nearest
 
-    contact = nearest(_structure_by_place_name(get_settings().data_dir).get(place_name))
-    if contact is not None and contact.reachable:
-        return f"je ne la connais pas encore. Demandez-la ici : {contact_sentence(contact)}"
+    structure = _structure_by_place_name(get_settings().data_dir).get(place_name)
+    own = contacts_by_id().get(structure or "")
+    contact = nearest(structure)
+    site = f" Ou voyez le site : {own.site_web}" if own is not None and own.site_web else ""
+    if contact is not None and contact.telephone:
+        return (f"je ne la connais pas encore. Pour la demander, appelez {contact.nom} au "
+                f"{format_phone(contact.telephone)}.{site}")
+    if contact is not None and contact.adresse:
+        return f"je ne la connais pas encore. Demandez-la à {contact.nom} : {contact.adresse}.{site}"
     text = "je ne la connais pas encore. Pour la demander, écrivez CONSEILLER à Sésame."
     if contact is not None and contact.site_web:
         text += f" Ou voyez le site : {contact.site_web}"
@@ -64,6 +73,17 @@ def _where(facts: MessageFacts) -> str:
     return text if text.endswith(".") or "://" in text.rsplit(" ", 1)[-1] else text + "."
 
 
+def _demo(facts: MessageFacts) -> str:
+    """" Attention : ce rendez-vous est un exemple…" for a demonstration appointment, else ""."""
+    if not facts.demo:
+        return ""
+    from actions.booking.demo import demo_notice
+    from actions.common.settings import get_settings
+
+    structure = _structure_by_place_name(get_settings().data_dir).get(facts.place_name)
+    return " " + demo_notice(structure, later=True)
+
+
 def confirmation_body(facts: MessageFacts) -> str:
     text = (
         f"Sésame : votre rendez-vous est confirmé. "
@@ -72,7 +92,8 @@ def confirmation_body(facts: MessageFacts) -> str:
     )
     if facts.what_to_bring:
         text += f" À apporter : {facts.what_to_bring}."
-    return text + " Pour changer la date, écrivez DECALER à Sésame. Pour annuler, écrivez ANNULER."
+    text += " Pour changer la date, écrivez DECALER à Sésame. Pour annuler, écrivez ANNULER."
+    return text + _demo(facts)
 
 
 def reminder_body(facts: MessageFacts) -> str:
@@ -80,7 +101,7 @@ def reminder_body(facts: MessageFacts) -> str:
         f"Sésame : rappel. Vous avez rendez-vous demain, le {when_fr(facts.starts_at)}. "
         f"{_where(facts)} Référence : {facts.reference}. "
         f"Vous ne pouvez pas venir ? Écrivez DECALER ou ANNULER à Sésame."
-    )
+    ) + _demo(facts)
 
 
 def cancellation_body(facts: MessageFacts) -> str:
@@ -95,4 +116,4 @@ def moved_body(facts: MessageFacts) -> str:
         f"Sésame : votre rendez-vous est déplacé au {when_fr(facts.starts_at)}. "
         f"{_where(facts)} Référence : {facts.reference}. "
         f"Vous ne pouvez pas venir ? Écrivez DECALER ou ANNULER à Sésame."
-    )
+    ) + _demo(facts)

@@ -141,6 +141,19 @@ class ValidateBookingMoveForm(LookupStep, SlotStep, KindFormValidation):
         return self.fail("booking_move_confirm", "utter_booking_move_confirm_not_understood", dispatcher, tracker)
 
 
+def _offer_notice(token: Optional[Text]) -> str:
+    """The demonstration notice for the offer chosen (a ``booking_slot`` token); "" when real or unknown."""
+    from actions.booking.demo import offer_notice
+    from actions.booking.search import Offer
+    from actions.common.db import session_scope
+
+    if not token:
+        return ""
+    _start, place_id, conseiller_id = Offer.parse_token(token)
+    with session_scope(_service().engine) as session:
+        return offer_notice(session, place_id, conseiller_id)
+
+
 class ActionAskBookingMoveConfirm(Action):
     """The recap before moving: the old time, the new one, the place, the same reference."""
 
@@ -152,9 +165,12 @@ class ActionAskBookingMoveConfirm(Action):
 
         try:
             seen = moving.recap(_service(), tracker.get_slot("booking_lookup"), tracker.get_slot("booking_slot"))
+            notice = _offer_notice(tracker.get_slot("booking_slot"))
         except Exception as exc:
             _sorry(dispatcher, exc)
             return [SlotSet("booking_aborted", True)]
+        if notice:  # the new time is on demonstration data: said before the question and its buttons
+            dispatcher.utter_message(text=notice)
         dispatcher.utter_message(response="utter_ask_booking_move_confirm", old=_when(seen.old_start),
                                  when=_when(seen.new_start), place=seen.place_name, reference=seen.reference)
         return []
@@ -203,6 +219,10 @@ class ActionBookingMoveSubmit(Action):
             address=address_or_contact(moved.place_name, moved.place_address),  # never a bare "unknown"
             reference=moved.reference,
         )
+        if moved.demo:
+            from actions.booking.demo import demo_notice
+
+            dispatcher.utter_message(text=demo_notice(moved.structure_id))
         if (tracker.get_latest_input_channel() or "rest") in ("socketio", "rest", "web"):
             from actions.booking.ics import ics_link
 

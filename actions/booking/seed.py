@@ -2,7 +2,8 @@
 
 Address and phone of a place come from the catalogue structure it points to, so a
 fact is written once, with its source, by the catalogue; the booking seed adds none.
-Opening hours are demonstration data (``demo: true``) until the city provides its own.
+Opening hours are demonstration data (``demo: true``) until the city provides its own;
+demo conseillers the file no longer lists are retired (inactive, without openings).
 """
 from __future__ import annotations
 
@@ -105,11 +106,25 @@ def load_seed(session: Session, data_dir: Path) -> dict[str, int]:
                 start_time=_clock(slot["start"]), end_time=_clock(slot["end"]), demo=demo,
             ))
             openings += 1
+    _retire_unlisted_demo(session, {item["slug"] for item in conseillers_doc.get("conseillers") or []})
     session.flush()
     counts = {"places": len(places), "motifs": len(motifs_doc.get("motifs") or []),
               "conseillers": len(conseillers_doc.get("conseillers") or []), "openings": openings}
     log.info("booking seed loaded: %s", counts)
     return counts
+
+
+def _retire_unlisted_demo(session: Session, listed: set[str]) -> None:
+    """Demo conseillers an earlier seed loaded but the file no longer lists: inactive, no openings.
+
+    When the city replaces the demo planning with its own, the invented hours must stop
+    being offered (their past appointments keep their conseiller row).
+    """
+    for conseiller in session.scalars(select(Conseiller).where(Conseiller.demo.is_(True))):
+        if conseiller.slug not in listed:
+            conseiller.active = False
+            session.execute(delete(OpeningSlot).where(OpeningSlot.conseiller_id == conseiller.id))
+            log.info("demo conseiller %s retired: no longer in conseillers.yml", conseiller.slug)
 
 
 def seed(engine: Engine | None = None, data_dir: Path | None = None) -> dict[str, int]:

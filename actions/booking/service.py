@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from actions.booking import messages
+from actions.booking.demo import appointment_is_demo
 from actions.booking.models import (
     STATUS_BOOKED,
     STATUS_CANCELLED,
@@ -89,19 +90,21 @@ class BookedAppointment:
     place_phone: str
     what_to_bring: str
     first_name: str
+    demo: bool = False  # booked on demonstration data: every message says it is not real
+    structure_id: str = ""  # the place's catalogue structure (whom to ask for a real appointment)
 
     @classmethod
     def of(cls, appt: Appointment) -> "BookedAppointment":
         return cls(
             appt.reference, appt.status, to_utc(appt.starts_at), to_utc(appt.ends_at), appt.motif.name,
             appt.place.name, appt.place.address, appt.place.phone, appt.motif.what_to_bring,
-            appt.first_name or "",
+            appt.first_name or "", appointment_is_demo(appt), appt.place.catalogue_structure_id or "",
         )
 
     def facts(self) -> messages.MessageFacts:
         return messages.MessageFacts(
             self.reference, self.starts_at, self.place_name, self.place_address, self.place_phone,
-            self.what_to_bring,
+            self.what_to_bring, self.demo,
         )
 
 

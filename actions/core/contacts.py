@@ -22,7 +22,7 @@ from actions.common.settings import get_settings
 
 # The City's own website: the last resort when no contact at all could be read.
 CITY_SITE = "https://www.chambery.fr"
-FACTS = ("telephone", "adresse", "horaires", "quartier", "site_web")
+FACTS = ("telephone", "adresse", "horaires", "jours", "quartier", "site_web")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,7 @@ class Contact:
     adresse: str
     source: str
     horaires: str = ""
+    jours: str = ""  # the opening days in a few words ("du lundi au vendredi"), from the same source
     site_web: str = ""
     quartier: str = ""
     sources: tuple[tuple[str, str], ...] = ()  # (fact, URL): the page each fact was read on
@@ -85,6 +86,7 @@ def load_contacts(path: Path | None = None) -> tuple[Contact, ...]:
             adresse=_text(item, "adresse"),
             source=_text(item, "source"),
             horaires=_text(item, "horaires"),
+            jours=_text(item, "jours"),
             site_web=_text(item, "site_web"),
             quartier=_text(item, "quartier"),
             sources=tuple((str(k), str(v)) for k, v in (item.get("sources") or {}).items() if v),
@@ -150,16 +152,27 @@ def contact_lines(contacts: tuple[Contact, ...], limit: int = 2) -> list[str]:
     return [contact_sentence(c) for c in ordered if c.reachable or c.quartier or c.site_web][:limit]
 
 
+def _call_line(contact: Contact) -> str:
+    """« Appelez X au 04 …, du lundi au vendredi. »: what to do, in one sentence."""
+    days = f", {contact.jours}" if contact.jours else ""
+    line = f"Appelez {contact.nom} au {format_phone(contact.telephone)}{days}."
+    return line + (f" Adresse : {contact.adresse}." if contact.adresse else "")
+
+
 def human_contact_message(contacts: tuple[Contact, ...] | None = None) -> str:
     """What to tell a resident who needs a person: short, never empty, never invented.
 
-    Two lines at most: contacts with a sourced phone or address first, each on its line;
+    A sourced phone wins (a general contact's first): one line, the number, the days, the
+    address. Without any phone, two lines at most: contacts with a sourced address first;
     general contacts known only by a web page share one line per page, instead of repeating
     "je ne connais pas" for each (a resident reads this on a basic phone).
     """
     contacts = load_contacts() if contacts is None else contacts
-    reachable = [c for c in contacts if c.reachable][:2]
-    lines = [contact_sentence(c) for c in reachable]
+    callable_ = [c for c in contacts if c.telephone]
+    best = next((c for c in callable_ if c.general), callable_[0] if callable_ else None)
+    if best is not None:  # one number to call is what a stressed resident needs: nothing else
+        return "Une personne peut vous aider.\n" + _call_line(best)
+    lines = [contact_sentence(c) for c in contacts if c.reachable][:2]
     pages: dict[str, list[str]] = {}
     for contact in contacts:
         if contact.general and not contact.reachable and contact.site_web:

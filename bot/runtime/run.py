@@ -31,10 +31,22 @@ def _banner(stack: Stack) -> str:
     return "\n".join(line for line in lines if line)
 
 
+def refuse_demo_or_exit() -> None:
+    """SESAME_ENV=production on demonstration agenda data: say what to do and exit with code 2."""
+    from actions.booking.demo import DemoAgendaInProduction, refuse_demo_in_production
+
+    try:
+        refuse_demo_in_production()
+    except DemoAgendaInProduction as exc:
+        print(f"Sésame cannot start: {exc}", file=sys.stderr, flush=True)
+        sys.exit(2)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--chat", action="store_true", help="talk to the bot in this terminal")
     args = parser.parse_args()
+    refuse_demo_or_exit()
 
     var_dir = Path(os.environ.get("SESAME_VAR_DIR", ROOT / "var"))
     stack = Stack(

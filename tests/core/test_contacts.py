@@ -13,7 +13,7 @@ from actions.core.contacts import (
     nearest,
 )
 
-FACTS = ("telephone", "adresse", "horaires", "quartier", "site_web")
+FACTS = ("telephone", "adresse", "horaires", "jours", "quartier", "site_web")
 # Public bodies whose pages may give a contact fact (the City, the State's directories, INA,
 # enssib). A newspaper or a document-sharing site is never a source for a fact.
 OFFICIAL_HOSTS = ("chambery.fr", "service-public.fr", "service-public.gouv.fr", "gouv.fr", "ina.fr",
@@ -41,19 +41,27 @@ def test_phone_numbers_are_shown_as_residents_dial_them() -> None:
 
 
 def test_a_resident_gets_the_phone_the_address_and_the_hours_when_they_are_known() -> None:
-    message = human_contact_message((MAIRIE, CCAS))
-    first = message.splitlines()[1]
-    assert first.startswith("CCAS de Test : appelez le 04 79 00 00 01.")
-    assert "Adresse : 1 rue du Test, 73000 Chambéry." in first
-    assert "Horaires : du lundi au vendredi, de 9 h à 12 h." in first
+    ccas = Contact("ccas", "le CCAS de Test", "", "+33479000001", "1 rue du Test, 73000 Chambéry",
+                   "https://www.chambery.fr/x", jours="du lundi au vendredi", general=True)
+    message = human_contact_message((MAIRIE, ccas))
+    assert message.splitlines()[1] == ("Appelez le CCAS de Test au 04 79 00 00 01, du lundi au vendredi. "
+                                       "Adresse : 1 rue du Test, 73000 Chambéry.")
     assert "accueil de la mairie" not in message.lower()
+
+
+def test_a_general_contact_with_a_phone_comes_before_a_place_that_only_helps_some() -> None:
+    place = Contact("p", "La Dynamo", "", "+33479000002", "", "https://www.chambery.fr/x")
+    general = Contact("g", "France Services de Test", "", "+33479000003", "", "https://www.chambery.fr/x",
+                      general=True)
+    message = human_contact_message((place, general))
+    assert "04 79 00 00 03" in message and "Dynamo" not in message
 
 
 def test_message_lists_only_contacts_with_something_sourced_to_use() -> None:
     known = Contact("a", "CCAS", "", "+33400000000", "", "https://example.org/source")
     unknown = Contact("b", "Autre", "", "", "", "")
     message = human_contact_message((unknown, known))
-    assert "CCAS : appelez le 04 00 00 00 00." in message
+    assert "Appelez CCAS au 04 00 00 00 00." in message
     assert "Autre" not in message
 
 
@@ -82,6 +90,7 @@ def test_the_real_message_gives_a_sourced_address_and_never_a_bare_town_hall() -
         assert PHONE.search(line) or "Adresse :" in line or "http" in line, line
     addresses = [c.adresse for c in contacts if c.adresse]
     assert any(a in message for a in addresses), "a sourced address is in the file but not in the message"
+    assert len(message) <= 2 * 153, "more than two SMS segments for a resident who needs a person"
     phones = [format_phone(c.telephone) for c in contacts if c.telephone and c.general]
     if phones:  # as soon as an official page gives a general contact's phone, residents get it
         assert any(p in message for p in phones)

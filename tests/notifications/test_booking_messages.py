@@ -60,7 +60,8 @@ def test_without_a_sourced_address_the_messages_say_whom_to_ask(db_engine, tmp_p
     confirmation, reminder = _messages(db_engine, tmp_path, "dynamo")
     for body in (confirmation, reminder):
         assert "Lieu : La Dynamo. Adresse : je ne la connais pas encore." in body
-        assert "CONSEILLER" in body and "http://ladynamo.chambery.fr" in body
+        assert "appelez France Services des Hauts de Chambéry au 04 79 68 58 52." in body
+        assert "http://ladynamo.chambery.fr" in body
         assert "je ne l'ai pas encore" not in body and ".." not in body
 
 
@@ -72,4 +73,4 @@ def test_a_general_contact_with_a_phone_is_given_when_the_place_has_no_address(d
                             general=True)
     monkeypatch.setattr(contacts, "load_contacts", lambda path=None: (ccas,))
     confirmation, _reminder = _messages(db_engine, tmp_path, "dynamo")
-    assert "Demandez-la ici : CCAS de Chambéry : appelez le 04 00 00 00 00." in confirmation
+    assert "Pour la demander, appelez CCAS de Chambéry au 04 00 00 00 00." in confirmation
