@@ -35,10 +35,10 @@ def first_sentences(text: str, max_words: int = 22) -> str:
     return " ".join(kept)
 
 
-def _when(hit: Ranked, weekday: int | None) -> str:
+def _when(hit: Ranked, weekday: int | None) -> str | None:
     label = "Aujourd'hui" if weekday is None else WEEKDAYS_FR[weekday].capitalize()
     if not hit.day.known:
-        return f"{label} : je ne connais pas les horaires."
+        return None
     return f"{label} : {describe_day(hit.day)}."
 
 
@@ -47,22 +47,32 @@ def _phone(hit: Ranked) -> str | None:
     return hit.service.telephone or (structure.telephone if structure else None)
 
 
-def _where(hit: Ranked) -> str:
+def _where(hit: Ranked) -> str | None:
     structure = hit.service.structure
     address = hit.service.adresse or (structure.adresse if structure else None)
     if not address:
-        return "Où : je ne connais pas l'adresse."
+        return None
     commune = hit.service.commune or (structure.commune if structure else "") or ""
     return f"Où : {address}{', ' + commune if commune else ''}."
 
 
-def _access(hit: Ranked) -> str:
+def _access(hit: Ranked) -> str | None:
     structure = hit.service.structure
     if structure and structure.x_accessibilite:
         return f"Accès : {structure.x_accessibilite}"
     if structure and structure.accessibilite_lieu:
         return f"Accès : voir {structure.accessibilite_lieu}"
-    return "Accès : je ne sais pas si le lieu est accessible."
+    return None
+
+
+def _unknown(where: str | None, when: str | None, phone: str | None) -> list[str]:
+    """The facts no source gives, said once for the whole card instead of a line each."""
+    return [name for name, known in (("leur adresse", where), ("leurs horaires", when), ("leur numéro", phone))
+            if not known]
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " ni " + names[-1]
 
 
 def _price(hit: Ranked) -> str | None:
@@ -99,28 +109,28 @@ def _status(hit: Ranked) -> str | None:
 
 def make_card(hit: Ranked, number: int, weekday: int | None = None) -> Card:
     service = hit.service
-    contact = contact_for(service.structure_id)
     phone = _phone(hit)
-    reach = (
-        f"Téléphone : {phone}."
-        if phone
-        else f"Contact : je n'ai pas leur numéro. {describe_contact(contact)}"
-    )
+    where, when = _where(hit), _when(hit, weekday)
+    unknown = _unknown(where, when, phone)
+    missing = None
+    if unknown:
+        contact = describe_contact(contact_for(service.structure_id), "Pour les demander")
+        missing = f"Je ne connais pas encore {_join(unknown)}. {contact}"
     lines = [
         f"{number}. {service.nom}",
         f"À quoi ça sert : {first_sentences(service.description)}",
-        _where(hit),
-        _when(hit, weekday),
-        reach,
+        where,
+        when,
+        f"Téléphone : {phone}." if phone else None,
         _access(hit),
         _price(hit),
         _documents(hit),
         _languages(hit),
         _status(hit),
+        missing,
     ]
     long = "\n".join(line for line in lines if line)
-    short_reach = f"Tél : {phone}" if phone else "Tél : inconnu"
-    short = f"{number}. {service.nom}. {short_reach}. {_when(hit, weekday)}"
+    short = f"{number}. {service.nom}." + (f" Tél : {phone}." if phone else "") + (f" {when}" if when else "")
     return Card(service.id, long, short)
 
 

@@ -1,18 +1,12 @@
-"""Which general contact answers for a structure when one of its facts is unknown.
+"""Whom a resident asks when a service's own fact (address, hours, phone) is unknown.
 
-The contacts themselves are loaded once, by actions.core.contacts, from the
-reviewed data/catalogue/contacts.yml.
+One rule for the whole bot: :func:`actions.core.contacts.nearest` (the structure's own
+contact when it has a sourced phone or address, else a general one that has). The contacts
+are loaded once, by actions.core.contacts, from the reviewed data/catalogue/contacts.yml.
 """
 from __future__ import annotations
 
-from actions.core.contacts import Contact, contacts_by_id, format_phone
-
-DEFAULT_CONTACT = "mairie-chambery"
-CONTACT_BY_STRUCTURE = {
-    "ccas-chambery": "ccas-chambery",
-    "france-services-hauts-de-chambery": "france-services-hauts-de-chambery",
-    "france-services-biollay": "france-services-hauts-de-chambery",
-}
+from actions.core.contacts import Contact, contacts_by_id, format_phone, nearest
 
 
 def load_contacts() -> dict[str, Contact]:
@@ -20,15 +14,15 @@ def load_contacts() -> dict[str, Contact]:
     return contacts_by_id()
 
 
-def contact_for(structure_id: str | None) -> Contact:
-    """The general contact to give for a structure (the Mairie when none is more specific)."""
-    contacts = contacts_by_id()
-    key = CONTACT_BY_STRUCTURE.get(structure_id or "", DEFAULT_CONTACT)
-    return contacts.get(key) or contacts[DEFAULT_CONTACT]
+def contact_for(structure_id: str | None) -> Contact | None:
+    """The contact to give for a structure's unknown facts (None when the file gives none)."""
+    return nearest(structure_id)
 
 
-def describe_contact(contact: Contact) -> str:
-    """One plain sentence: the contact's name and phone, or what to do without a phone."""
-    if contact.telephone:
-        return f"Vous pouvez appeler : {contact.nom}, au {format_phone(contact.telephone)}."
-    return f"Vous pouvez demander : {contact.nom}, ou un conseiller."
+def describe_contact(contact: Contact | None, purpose: str = "Pour en savoir plus") -> str:
+    """One plain sentence: whom to call, or how to reach a person when no phone is sourced."""
+    if contact is not None and contact.telephone:
+        return f"{purpose}, appelez {contact.nom} au {format_phone(contact.telephone)}."
+    if contact is not None and contact.adresse:
+        return f"{purpose}, allez à {contact.nom} : {contact.adresse}."
+    return f"{purpose}, écrivez « parler à une personne »."

@@ -34,9 +34,11 @@ def test_results_are_at_most_three_plain_cards_then_next_steps(sqlite_seeded):
 def test_unknown_facts_are_said_unknown_with_the_general_contact(sqlite_seeded):
     reply = answer("portage de repas", {}, engine=sqlite_seeded, at=AT)
     cards = reply.responses[0][1]["cartes"]
-    assert "je ne connais pas l'adresse" in cards
-    assert "je ne connais pas les horaires" in cards
-    assert "CCAS de Chambéry" in cards  # the CCAS contact answers for its own services
+    first = cards.split("\n\n")[0]
+    assert first.count("je ne connais pas") + first.count("Je ne connais pas") == 1  # said once, not stacked
+    assert "Je ne connais pas encore leur adresse" in first and "leurs horaires" in first
+    # No sourced phone for the CCAS: the nearest sourced one (France Services, ANCT list) is given.
+    assert "Pour les demander, appelez France Services des Hauts de Chambéry au 04 79 68 58 52." in first
 
 
 def test_known_facts_are_shown(sqlite_seeded):
@@ -67,7 +69,7 @@ def test_voir_plus_continues_and_ends_kindly(sqlite_seeded):
     assert again.responses[0][1]["cartes"].startswith("4. ")
     end = answer("", {"public": "seniors"}, offset=300, engine=sqlite_seeded, at=AT)
     assert end.responses[0][0] == "utter_catalogue_no_more"
-    assert "Mairie de Chambéry" in end.responses[0][1]["contact"]
+    assert "04 79 68 58 52" in end.responses[0][1]["contact"]  # a sourced phone, never a dead end
 
 
 def test_vague_request_asks_for_the_need(sqlite_seeded):
