@@ -1,19 +1,33 @@
-"""The REST channel (``/webhooks/rest/webhook``), with the never-silent guard.
+"""The REST channel (``/webhooks/rest/webhook``), with the never-silent guard and the limits.
 
 A malformed body (not a JSON object, or without a text ``message``) gets a 400 with a short
 reason, never Rasa's 500 (Rasa's handler calls ``.get`` on whatever JSON it receives).
+
+Limits (bot/channels/limits.py), all before Rasa's handler, so a refused message is never
+parsed by the NLU nor stored in the tracker:
+- a body over ``SESAME_MAX_BODY_BYTES`` (64 KB): 413, not parsed (no resident types that much;
+  a program sent it);
+- a message over ``SESAME_MAX_MESSAGE_CHARS`` (2000): 200 with the kind reply, in Rasa's reply
+  format, so any client shows it;
+- over the per-sender limit: 200 with the notice; over the per-IP limit: 429 with the notice in
+  the same format (and ``Retry-After``). Loopback is exempt by default (tests, the terminal chat,
+  a reverse proxy on the same machine unless Sanic is told about it: ``SANIC_PROXIES_COUNT``);
+- an urgent message over a limit is still answered by Rasa here (plus the numbers if Rasa's
+  answer lacks them), or with the numbers at once.
 """
 from __future__ import annotations
 
 from typing import Awaitable, Callable
 
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.shared.constants import DEFAULT_SENDER_ID
 from sanic import Blueprint, response
 from sanic.request import Request
 
+from bot.channels import limits, texts
+from bot.channels.config import get_channel_settings
 from bot.channels.guard import never_silent
-
 
 def malformed(request: Request) -> str | None:
     """Why a webhook body cannot be a resident's message, or None when it can."""
@@ -32,21 +46,43 @@ def malformed(request: Request) -> str | None:
 
 
 class GuardedRestInput(RestInput):
-    """Rasa's REST channel, except that a turn without any reply gets a kind one."""
+    """Rasa's REST channel, except that a turn without any reply gets a kind one, and the limits."""
 
     @classmethod
     def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
-        blueprint = super().blueprint(never_silent(on_new_message))
+        guarded = never_silent(on_new_message)
+        blueprint = super().blueprint(guarded)
+        settings = get_channel_settings()
+        gate = limits.Gate(settings, always_answer=True)
+        retry_after = str(int(settings.ip_rate_window.total_seconds()))
 
         @blueprint.middleware("request")
-        async def refuse_malformed(request: Request):  # type: ignore[no-untyped-def]
-            if request.method == "POST" and request.path.endswith("/webhook"):
-                reason = malformed(request)
-                if reason:
-                    return response.json({"error": reason}, status=400)
-            return None
+        async def refuse_malformed_or_limited(request: Request):  # type: ignore[no-untyped-def]
+            if request.method != "POST" or not request.path.endswith("/webhook"):
+                return None
+            if len(request.body or b"") > settings.max_body_bytes:
+                return response.json({"error": texts.BODY_TOO_LARGE}, status=413)
+            reason = malformed(request)
+            if reason:
+                return response.json({"error": reason}, status=400)
+            body = request.json
+            sender = str(body.get("sender") if body.get("sender") is not None else DEFAULT_SENDER_ID)
+            verdict = gate.check(body["message"], sender, ip=limits.client_ip(request))
+            if verdict.action == limits.PROCESS and verdict.urgency is None:
+                return None  # Rasa's own handler
+            if verdict.action != limits.PROCESS:
+                headers = {"Retry-After": retry_after} if verdict.status == 429 else None
+                replies = [{"recipient_id": sender, "text": verdict.text}] if verdict.text else []
+                return response.json(replies, status=verdict.status, headers=headers)
+            # Urgent over a limit: answered by Rasa here (as Rasa's handler would, without streaming).
+            collector = CollectingOutputChannel()
+            await guarded(UserMessage(body["message"], collector, sender,
+                                      input_channel=self._extract_input_channel(request),
+                                      metadata=self.get_metadata(request)))
+            await limits.urgent_net(collector, sender, verdict.urgency)
+            return response.json(collector.messages)
 
         return blueprint

@@ -1,11 +1,13 @@
 """SMS channel for basic phones: a Rasa input channel with a Twilio-format webhook.
 
 POST {webhooks}/sms/webhook, form fields From and Body, signed with
-X-Twilio-Signature (anything else gets 403 and is not processed). Before NLU:
-STOP/ARRET and START (stored), the per-number rate limit, AIDE (menu) and
-numbered answers ("2" → the second choice of the last question). Rasa's replies
-for the turn are collected, rendered once for SMS and sent through the provider
-adapter.
+X-Twilio-Signature (anything else gets 403 and is not processed; a body over
+SESAME_MAX_BODY_BYTES gets 413; an IP with too many refused requests gets 429).
+Before NLU: STOP/ARRET and START (stored), the per-number rate limit and the
+length limit (bot/channels/limits.py: neither, nor STOP, ever silences an urgent
+message), AIDE (menu) and numbered answers ("2" → the second choice of the last
+question). Rasa's replies for the turn are collected, rendered once for SMS and
+sent through the provider adapter.
 """
 from __future__ import annotations
 
@@ -22,7 +24,7 @@ from actions.channels_state import store
 from actions.common.privacy import pseudonym
 from actions.common.settings import get_settings
 from actions.common.text import fold
-from bot.channels import texts, twilio_signature
+from bot.channels import limits, texts, twilio_signature
 from bot.channels.config import get_channel_settings
 from bot.channels.guard import never_silent, no_answer_text
 from bot.channels.render import Choice, from_rasa, render_sms, resolve_choice
@@ -106,6 +108,11 @@ class SmsInput(InputChannel):
     def __init__(self, auth_token: str = "", webhook_url: str | None = None) -> None:
         self.auth_token = auth_token
         self.webhook_url = webhook_url
+        settings = get_channel_settings()
+        # The per-number count is in the database (store.count_message); the gate decides
+        # length and the urgent exception, and counts refused requests per IP.
+        self.gate = limits.Gate(settings, always_answer=False,
+                                rate_text=texts.rate_limited(settings.sms_rate_window))
 
     def get_output_channel(self) -> OutputChannel:
         return SmsOutput()
@@ -120,12 +127,18 @@ class SmsInput(InputChannel):
 
         @sms_webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            ip = limits.client_ip(request)
+            if self.gate.ip_blocked(ip):
+                return response.text("too many refused requests", status=429)
+            if len(request.body or b"") > get_channel_settings().max_body_bytes:
+                return response.text("request too large", status=413)
             params = [(k, v) for k, values in request.form.items() for v in values]
             url = self.webhook_url or request.url
             if not twilio_signature.is_valid(
                 self.auth_token, url, params, request.headers.get("X-Twilio-Signature")
             ):
                 logger.warning("SMS webhook: invalid or missing X-Twilio-Signature, request refused")
+                self.gate.record_refusal(ip)
                 return response.text("invalid signature", status=403)
             phone = (request.form.get("From") or "").strip()
             body = request.form.get("Body")
@@ -153,23 +166,32 @@ class SmsInput(InputChannel):
             await send_plain(phone, texts.SMS_RESTARTED)
             return
         if await asyncio.to_thread(store.is_opted_out, phone):
-            logger.info("SMS from opted-out %s ignored", pseudonym(phone))
+            found = limits.urgency(body)
+            if found:  # STOP never silences an emergency: the numbers, and nothing else, no Rasa
+                await send_plain(phone, texts.urgent_text(found.kinds, found.cannot_speak), guarded=False)
+                logger.info("Urgent SMS from opted-out %s answered with the numbers", pseudonym(phone))
+            else:
+                logger.info("SMS from opted-out %s ignored", pseudonym(phone))
             return
-        limits = get_channel_settings()
+        settings = get_channel_settings()
         decision = await asyncio.to_thread(
-            store.count_message, phone, limits.sms_rate_limit, limits.sms_rate_window
+            store.count_message, phone, settings.sms_rate_limit, settings.sms_rate_window
         )
+        sender_id = store.sms_sender_id(phone)
+        verdict = self.gate.check(body, sender_id, rate=decision)
         if not decision.allowed:
-            if decision.notify:
-                await send_plain(phone, texts.SMS_RATE_LIMITED)
-            logger.info("SMS from %s over the rate limit", pseudonym(phone))
+            logger.info("SMS from %s over the rate limit: %s%s", pseudonym(phone), verdict.action,
+                        " (urgent, passed to Rasa)" if verdict.urgency else "")
+        if verdict.action == limits.SILENT:
+            return
+        if verdict.action == limits.REPLY:
+            await send_plain(phone, verdict.text)
             return
         if not body.strip():  # a photo or an empty message
             await send_plain(phone, texts.SMS_NOT_TEXT)
             return
         text = await self._text_for_rasa(phone, body, keyword)
         collector = SmsCollector()
-        sender_id = store.sms_sender_id(phone)
         try:
             await on_new_message(
                 UserMessage(text, collector, sender_id, input_channel=self.name(), metadata={"channel": "sms"})
@@ -178,6 +200,8 @@ class SmsInput(InputChannel):
             logger.exception("SMS turn for %s failed", sender_id)
             await send_plain(phone, no_answer_text())
             return
+        if verdict.urgency:  # urgent past the limit: the numbers, even if Rasa did not give them
+            await limits.urgent_net(collector, sender_id, verdict.urgency)
         await deliver(phone, [from_rasa(m) for m in collector.messages])
 
     @staticmethod

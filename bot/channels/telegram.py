@@ -5,6 +5,10 @@ POST {webhooks}/telegram/webhook must carry X-Telegram-Bot-Api-Secret-Token
 whose callback data are short ids mapped to Rasa payloads in the database;
 callback queries are always answered. /start and /aide open the menu. Photos,
 stickers, voice notes and group chats get a short explanation, never an error.
+Before Rasa, per chat: the rate limit (one notice per window, then quiet) and the
+length limit (a kind reply); neither ever silences an urgent message
+(bot/channels/limits.py). Bodies over SESAME_MAX_BODY_BYTES get 413; an IP with too
+many wrong secrets gets 429.
 """
 from __future__ import annotations
 
@@ -24,7 +28,7 @@ from telegram.error import TelegramError
 from actions.channels_state import store
 from actions.common.privacy import pseudonym
 from actions.common.settings import get_settings
-from bot.channels import texts
+from bot.channels import limits, texts
 from bot.channels.config import get_channel_settings
 from bot.channels.guard import never_silent, no_answer_text
 from bot.channels.render import from_rasa, render_telegram
@@ -138,6 +142,7 @@ class TelegramInput(InputChannel):
         self.webhook_url = webhook_url
         self.bot = make_bot(token or "0:disabled", base_url)
         self._ready = asyncio.Lock()
+        self.gate = limits.Gate(always_answer=False)
 
     def get_output_channel(self) -> OutputChannel:
         if not self.enabled:
@@ -169,9 +174,15 @@ class TelegramInput(InputChannel):
         async def receive(request: Request) -> HTTPResponse:
             if not self.enabled:
                 return response.text("Telegram channel not configured", status=503)
+            ip = limits.client_ip(request)
+            if self.gate.ip_blocked(ip):
+                return response.text("too many refused requests", status=429)
+            if len(request.body or b"") > get_channel_settings().max_body_bytes:
+                return response.text("request too large", status=413)
             given = request.headers.get(SECRET_HEADER, "")
             if not hmac.compare_digest(given.encode(), self.secret.encode()):
                 logger.warning("Telegram webhook: wrong or missing secret token, request refused")
+                self.gate.record_refusal(ip)
                 return response.text("forbidden", status=403)
             try:
                 await self._ensure_bot()
@@ -194,13 +205,26 @@ class TelegramInput(InputChannel):
         chat = message.chat
         command = command_payload(message.text or "")
         if chat.type != ChatType.PRIVATE:
-            if command:
+            # Group messages are not read, not even for the limits; only commands are answered.
+            if command and await self._passes(self.gate.check("", str(chat.id)), chat.id):
                 await self.bot.send_message(chat_id=chat.id, text=texts.TELEGRAM_GROUP)
+            return
+        verdict = self.gate.check(message.text or "", str(chat.id))
+        if not await self._passes(verdict, chat.id):
             return
         if not message.text:
             await self.bot.send_message(chat_id=chat.id, text=texts.TELEGRAM_NOT_TEXT)
             return
-        await self._to_rasa(str(chat.id), command or message.text, on_new_message)
+        await self._to_rasa(str(chat.id), command or message.text, on_new_message, verdict.urgency)
+
+    async def _passes(self, verdict: limits.Verdict, chat_id: int | str) -> bool:
+        """True when the message goes on; otherwise send the gate's reply, if any."""
+        if verdict.action == limits.PROCESS:
+            return True
+        if verdict.action == limits.REPLY:
+            await self.bot.send_message(chat_id=int(chat_id), text=verdict.text)
+        logger.info("Telegram message from %s stopped by a limit (%s)", pseudonym(str(chat_id)), verdict.action)
+        return False
 
     async def _handle_button(self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         query = update.callback_query
@@ -209,22 +233,32 @@ class TelegramInput(InputChannel):
             await query.answer(text=texts.TELEGRAM_OLD_BUTTON)
             return
         await query.answer()
+        chat_id = str(query.message.chat.id)
+        verdict = self.gate.check(payload, chat_id)
+        if not await self._passes(verdict, chat_id):
+            return
         try:
             await query.edit_message_reply_markup(reply_markup=None)  # one press per question
         except TelegramError as exc:
             logger.info("Keyboard not removed: %s", exc)
-        await self._to_rasa(str(query.message.chat.id), payload, on_new_message)
+        await self._to_rasa(chat_id, payload, on_new_message, verdict.urgency)
 
-    async def _to_rasa(self, chat_id: str, text: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    async def _to_rasa(self, chat_id: str, text: str, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                       urgent: limits.Urgency | None = None) -> None:
         try:
             await self.bot.send_chat_action(chat_id=int(chat_id), action=ChatAction.TYPING)  # "Sésame écrit…"
         except TelegramError as exc:
             logger.info("Typing indicator not shown: %s", exc)
+        output = TelegramOutput(self.bot)
         try:
             await on_new_message(
-                UserMessage(text, TelegramOutput(self.bot), chat_id, input_channel=self.name(),
-                            metadata={"channel": "telegram"})
+                UserMessage(text, output, chat_id, input_channel=self.name(), metadata={"channel": "telegram"})
             )
         except Exception:
             logger.exception("Telegram turn for %s failed", pseudonym(chat_id))
             await self.bot.send_message(chat_id=int(chat_id), text=no_answer_text())
+            if urgent:
+                await limits.urgent_net(output, chat_id, urgent)
+            return
+        if urgent:  # urgent past the limit: the numbers, even if Rasa did not give them
+            await limits.urgent_net(output, chat_id, urgent)
