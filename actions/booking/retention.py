@@ -2,7 +2,9 @@
 
 The appointment itself (date, motif, place, status) stays for the city's statistics;
 the first name, the phone number, its pseudonym and the chat id are removed, and the
-messages still in the outbox for it lose their recipient.
+messages still in the outbox for it lose their recipient. The delay is
+``SESAME_RETENTION_APPOINTMENTS_DAYS`` (90 by default); the worker's daily pass
+(:func:`actions.common.retention.purge_all`) calls :func:`purge_contacts`.
 """
 from __future__ import annotations
 
@@ -14,9 +16,10 @@ from sqlalchemy.engine import Engine
 from actions.booking.models import Appointment, AppointmentEvent
 from actions.booking.queries import naive_utc
 from actions.common.db import session_scope
+from actions.common.settings import RETENTION_SETTINGS
 from actions.notifications.models import Notification
 
-DEFAULT_RETENTION_DAYS = 90
+DEFAULT_RETENTION_DAYS = RETENTION_SETTINGS["appointments"][2]
 
 
 def purge_contacts(engine: Engine, now: datetime, retention_days: int = DEFAULT_RETENTION_DAYS) -> int:

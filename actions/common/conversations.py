@@ -3,9 +3,11 @@
 Rasa keeps every message of every conversation forever in its SQL tracker store (the
 `events` table, SQLite by default, PostgreSQL in production). Messages can hold
 personal facts a resident typed, so Sésame keeps them only as long as a conseiller
-may need to look back: a conversation silent for `SESAME_CONVERSATION_RETENTION_DAYS`
-(30 by default) is deleted whole, never cut in the middle. A resident's request to
-be forgotten is served by ``erase`` (`python -m actions.common.conversations erase ID`).
+may need to look back: a conversation silent for `SESAME_RETENTION_CONVERSATIONS_DAYS`
+(older name `SESAME_CONVERSATION_RETENTION_DAYS`, 30 by default) is deleted whole, never
+cut in the middle. The worker's daily pass (:func:`actions.common.retention.purge_all`)
+calls :func:`purge_conversations`. A resident's request to be forgotten is served by
+``erase`` (`python -m actions.common.conversations erase ID`).
 """
 from __future__ import annotations
 
@@ -18,11 +20,11 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import Engine
 
 from actions.common.privacy import pseudonym
-from actions.common.settings import get_settings
+from actions.common.settings import RETENTION_SETTINGS, get_settings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RETENTION_DAYS = 30
+DEFAULT_RETENTION_DAYS = RETENTION_SETTINGS["conversations"][2]
 
 
 def _has_events(engine: Engine) -> bool:
@@ -68,7 +70,7 @@ def main() -> None:
     settings = get_settings()
     engine = create_engine(settings.tracker_url)
     if args.command == "purge":
-        days = settings.conversation_retention_days
+        days = settings.retention_conversations_days
         count = purge_conversations(engine, datetime.now(timezone.utc), days)
         print(f"{count} conversation(s) older than {days} days deleted.")
     else:

@@ -32,10 +32,10 @@ class Settings:
     telegram_secret: str
     hash_salt: str
     tracker_url: str
-    conversation_retention_days: int
+    conversation_retention_days: int  # = retention_conversations_days (older name, kept for callers)
     handoff_hours: str
     handoff_delay_days: int
-    case_retention_days: int
+    case_retention_days: int  # = retention_cases_days (older name, kept for callers)
     case_waiting_expiry_days: int
     case_new_expiry_days: int
     console_session_minutes: int
@@ -43,10 +43,51 @@ class Settings:
     console_lockout_minutes: int
     rasa_url: str
     rasa_token: str
+    # Retention per kind of personal data, in days (docs/donnees-personnelles.md justifies each default).
+    retention_conversations_days: int
+    retention_cases_days: int
+    retention_consents_days: int
+    retention_appointments_days: int
+    retention_outbox_days: int
+    retention_audit_days: int
+    retention_logs_days: int
 
 
 def _env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
+
+
+#: Retention settings: (variable, older variable still read when the new one is unset, default days).
+RETENTION_SETTINGS = {
+    "conversations": ("SESAME_RETENTION_CONVERSATIONS_DAYS", "SESAME_CONVERSATION_RETENTION_DAYS", 30),
+    "cases": ("SESAME_RETENTION_CASES_DAYS", "SESAME_CASE_RETENTION_DAYS", 183),
+    "consents": ("SESAME_RETENTION_CONSENTS_DAYS", None, 365),
+    "appointments": ("SESAME_RETENTION_APPOINTMENTS_DAYS", None, 90),
+    "outbox": ("SESAME_RETENTION_OUTBOX_DAYS", None, 30),
+    "audit": ("SESAME_RETENTION_AUDIT_DAYS", None, 365),
+    "logs": ("SESAME_RETENTION_LOGS_DAYS", None, 30),
+}
+
+
+def retention_days(kind: str, env: dict[str, str] | None = None) -> int:
+    """Days a kind of personal data is kept: the new variable, else its older alias, else the default.
+
+    A retention must be a whole number of days, at least 1: a typo must not erase everything.
+    """
+    env = os.environ if env is None else env
+    name, alias, default = RETENTION_SETTINGS[kind]
+    raw, source = env.get(name, ""), name
+    if not raw.strip() and alias:
+        raw, source = env.get(alias, ""), alias
+    if not raw.strip():
+        return default
+    try:
+        days = int(raw.strip())
+    except ValueError:
+        raise ValueError(f"{source} must be a whole number of days, not {raw!r}") from None
+    if days < 1:
+        raise ValueError(f"{source} must be at least 1 day, not {days}")
+    return days
 
 
 @lru_cache(maxsize=1)
@@ -67,11 +108,11 @@ def get_settings() -> Settings:
         telegram_secret=_env("TELEGRAM_SECRET_TOKEN"),
         hash_salt=_env("SESAME_HASH_SALT", "sesame-dev-salt"),
         tracker_url=tracker_store_url(dict(os.environ), var_dir),
-        conversation_retention_days=int(_env("SESAME_CONVERSATION_RETENTION_DAYS", "30")),
+        conversation_retention_days=retention_days("conversations"),
         # When the conseillers read the queue (OSM opening_hours; PH = French public holidays).
         handoff_hours=_env("SESAME_HANDOFF_HOURS", "Mo-Fr 09:00-12:00,14:00-17:00; PH off"),
         handoff_delay_days=int(_env("SESAME_HANDOFF_DELAY_DAYS", "2")),
-        case_retention_days=int(_env("SESAME_CASE_RETENTION_DAYS", "183")),
+        case_retention_days=retention_days("cases"),
         case_waiting_expiry_days=int(_env("SESAME_CASE_WAITING_EXPIRY_DAYS", "14")),
         case_new_expiry_days=int(_env("SESAME_CASE_NEW_EXPIRY_DAYS", "30")),
         console_session_minutes=int(_env("SESAME_CONSOLE_SESSION_MINUTES", "480")),
@@ -79,6 +120,13 @@ def get_settings() -> Settings:
         console_lockout_minutes=int(_env("SESAME_CONSOLE_LOCKOUT_MINUTES", "15")),
         rasa_url=_env("SESAME_RASA_URL", "http://127.0.0.1:5005"),
         rasa_token=_env("SESAME_RASA_TOKEN"),
+        retention_conversations_days=retention_days("conversations"),
+        retention_cases_days=retention_days("cases"),
+        retention_consents_days=retention_days("consents"),
+        retention_appointments_days=retention_days("appointments"),
+        retention_outbox_days=retention_days("outbox"),
+        retention_audit_days=retention_days("audit"),
+        retention_logs_days=retention_days("logs"),
     )
 
 

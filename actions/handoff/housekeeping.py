@@ -1,4 +1,8 @@
-"""The worker's handoff chores: close expired cases, purge old closed ones and dead console sessions.
+"""The worker's handoff chores: close expired cases, purge dead console sessions, resume the bot.
+
+Old closed cases are deleted by the daily retention pass (:func:`actions.common.retention.purge_all`,
+``SESAME_RETENTION_CASES_DAYS``), which the worker runs; ``run(..., purge_closed=True)`` also
+does it, for a caller that runs these chores without that pass.
 
 A closed case must never leave the bot silent: for each expired case whose conversation was
 paused, the bot is resumed through Rasa's HTTP API (``SESAME_RASA_URL``, ``SESAME_RASA_TOKEN``).
@@ -41,12 +45,17 @@ def resume_in_rasa(conversation_id: str) -> bool:
         return False
 
 
-def run(engine: Engine, now: datetime, resume: Callable[[str], bool] = resume_in_rasa) -> dict[str, int]:
-    """One pass; each count says what was done (the worker logs it)."""
+def run(engine: Engine, now: datetime, resume: Callable[[str], bool] = resume_in_rasa,
+        purge_closed: bool = True) -> dict[str, int]:
+    """One pass; each count says what was done (the worker logs it).
+
+    ``purge_closed``: also delete cases closed for longer than their retention. The worker says
+    False: its daily retention pass does it with every other kind of personal data.
+    """
     settings = get_settings()
     with session_scope(engine) as session:
         expired = cases.expire(session, now, settings.case_new_expiry_days, settings.case_waiting_expiry_days)
-        purged = cases.purge_closed(session, now, settings.case_retention_days)
+        purged = cases.purge_closed(session, now, settings.retention_cases_days) if purge_closed else 0
         sessions = accounts.purge_sessions(session, now)
     with session_scope(engine) as session:
         still_paused = list(session.scalars(select(Case).where(Case.status == CLOSED, Case.paused.is_(True))))

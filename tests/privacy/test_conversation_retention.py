@@ -8,44 +8,17 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.events import UserUttered
 from sqlalchemy import create_engine
-from sqlalchemy.engine import make_url
 
 from actions.common.conversations import erase, purge_conversations
-from actions.common.settings import reset_settings_cache
+from tests.privacy.helpers import rasa_store, say, stored
 
-DAY = 86_400
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def rasa_store(url: str) -> SQLTrackerStore:
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return SQLTrackerStore(Domain.empty(), dialect="sqlite", db=parsed.database)
-    return SQLTrackerStore(Domain.empty(), dialect="postgresql", host=parsed.host, port=parsed.port,
-                           db=parsed.database, username=parsed.username, password=parsed.password or "")
-
-
-def say(store: SQLTrackerStore, sender: str, days_ago: float, text: str = "j'ai un souci avec ma CAF") -> None:
-    at = time.time() - days_ago * DAY
-    tracker = asyncio.run(store.retrieve(sender)) or DialogueStateTracker(sender, slots=[])
-    for event in (ActionExecuted("action_listen", timestamp=at), UserUttered(text, timestamp=at + 1),
-                  BotUttered("Je vous explique.", timestamp=at + 2)):
-        tracker.update(event)
-    asyncio.run(store.save(tracker))
-
-
-def stored(store: SQLTrackerStore, sender: str) -> bool:
-    return asyncio.run(store.retrieve(sender)) is not None
 
 
 def test_purge_deletes_silent_conversations_whole_and_keeps_recent_ones(db_url: str) -> None:
@@ -98,22 +71,6 @@ def test_conseiller_erases_a_conversation_from_the_command_line(tmp_path: Path) 
     assert "3 message(s) and event(s) deleted." in done.stdout
     assert "habitante-42" not in done.stdout + done.stderr  # the id is logged as a pseudonym only
     assert not stored(store, "habitante-42")
-
-
-def test_the_worker_purges_the_tracker_store_the_settings_name(tmp_path: Path, monkeypatch) -> None:
-    from actions.notifications.worker import _purge_conversations
-
-    tracker_db = tmp_path / "tracker.db"
-    store = rasa_store(f"sqlite:///{tracker_db}")
-    say(store, "vieille", days_ago=10)
-    monkeypatch.setenv("SESAME_TRACKER_DB", str(tracker_db))
-    monkeypatch.setenv("SESAME_CONVERSATION_RETENTION_DAYS", "7")
-    reset_settings_cache()
-    try:
-        _purge_conversations(datetime.now(timezone.utc))
-    finally:
-        reset_settings_cache()
-    assert not stored(store, "vieille")
 
 
 @pytest.mark.parametrize("env, expected", [
