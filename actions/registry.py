@@ -9,3 +9,4 @@ from actions.catalogue import actions as catalogue_actions  # noqa: F401
 from actions.core import actions as core_actions  # noqa: F401
 from actions.guides import actions as guides_actions  # noqa: F401
 from actions.handoff import actions as handoff_actions  # noqa: F401
+from actions.privacy import actions as privacy_actions  # noqa: F401

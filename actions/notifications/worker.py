@@ -3,8 +3,10 @@
 Each due message is claimed with a conditional UPDATE (pending → sending), so two
 workers started by mistake never send the same message twice, on SQLite and
 PostgreSQL alike. Failures are retried with a growing delay, then marked failed.
-It also runs the daily retention purge of appointments' contact data, and the
-handoff chores (expired cases closed, old closed cases and console sessions purged).
+It also runs, once a day, the retention pass over every kind of personal data
+(:func:`actions.common.retention.purge_all`: conversations, cases, consents, appointments'
+contact data, outbox, audit log, logs), and every 10 minutes the handoff chores (expired
+cases closed, console sessions purged, the bot resumed).
 """
 from __future__ import annotations
 
@@ -95,23 +97,14 @@ def run_once(
     return counts
 
 
-def _purge_conversations(now: datetime) -> None:
-    """Delete conversations past their retention in Rasa's tracker store; never stops the worker."""
-    from sqlalchemy import create_engine
-
-    from actions.common.conversations import purge_conversations
-    from actions.common.settings import get_settings
+def _retention_purge(engine: Engine, now: datetime) -> None:
+    """Delete what is kept past its retention, every kind at once; never stops the worker."""
+    from actions.common.retention import purge_all
 
     try:
-        settings = get_settings()
-        tracker_engine = create_engine(settings.tracker_url)
-        try:
-            count = purge_conversations(tracker_engine, now, settings.conversation_retention_days)
-            log.info("retention purge: %s conversations", count)
-        finally:
-            tracker_engine.dispose()
+        purge_all(now, engine)  # logs its counts; a kind that fails is logged and retried tomorrow
     except Exception:  # noqa: BLE001 - the outbox must keep running; the next pass retries
-        log.exception("conversation purge failed")
+        log.exception("retention purge failed")
 
 
 def _handoff_chores(engine: Engine, now: datetime) -> None:
@@ -119,11 +112,26 @@ def _handoff_chores(engine: Engine, now: datetime) -> None:
     from actions.handoff import housekeeping  # lazy: the handoff capability is optional here
 
     try:
-        counts = housekeeping.run(engine, now)
+        counts = housekeeping.run(engine, now, purge_closed=False)  # the daily retention pass does it
         if any(counts.values()):
             log.info("handoff chores: %s", counts)
     except Exception:  # noqa: BLE001 - the outbox must keep running
         log.exception("handoff chores failed")
+
+
+def _erasures(engine: Engine, now: datetime) -> None:
+    """Erase the conversations residents asked to erase, once Rasa has written their last turn."""
+    from actions.common.db import session_scope
+    from actions.common.settings import get_settings
+    from actions.privacy.rights import erase_waiting_conversations
+
+    try:
+        with session_scope(engine) as session:
+            done = erase_waiting_conversations(session, get_engine(get_settings().tracker_url), now)
+        if done:
+            log.info("erased %d conversation(s) at their residents' request", done)
+    except Exception:  # noqa: BLE001 - retried at the next pass, a few seconds later
+        log.exception("conversation erasure failed")
 
 
 def main() -> None:
@@ -144,11 +152,9 @@ def main() -> None:
         counts = run_once(engine, now)
         if any(counts.values()):
             log.info("pass: %s", counts)
+        _erasures(engine, now)
         if last_purge is None or now - last_purge > timedelta(hours=24):
-            from actions.booking.retention import purge_contacts  # lazy: booking is optional here
-
-            log.info("retention purge: %s appointments", purge_contacts(engine, now))
-            _purge_conversations(now)
+            _retention_purge(engine, now)
             last_purge = now
         if last_chores is None or now - last_chores > timedelta(minutes=10):
             _handoff_chores(engine, now)

@@ -1,0 +1,1 @@
+"""Residents' rights from the conversation: see their data (export) and erase it."""
