@@ -27,6 +27,21 @@ def _failed(dispatcher: CollectingDispatcher, exc: Exception) -> list[dict[str, 
     return []
 
 
+async def say_services_if_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> list | None:
+    """Answer with services when the lexicon recognises a theme in the latest message; else None."""
+    import asyncio
+
+    from actions.catalogue.conversation import answer_if_understood
+    from actions.core.crisis import crisis_response
+
+    urgent = crisis_response(tracker.latest_message)
+    if urgent:  # the words name an emergency: its numbers, not a list of services
+        dispatcher.utter_message(response=urgent)
+        return []
+    reply = await asyncio.to_thread(answer_if_understood, (tracker.latest_message or {}).get("text") or "")
+    return None if reply is None else _say(dispatcher, reply)
+
+
 class ActionSearchServices(Action):
     """Search the catalogue for the resident's latest request."""
 
@@ -36,6 +51,11 @@ class ActionSearchServices(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
         try:
             message = tracker.latest_message or {}
+            from actions.core.crisis import crisis_response
+
+            urgent = crisis_response(message)
+            if urgent:  # the words name an emergency: its numbers come first, then the services
+                dispatcher.utter_message(response=urgent)
             filters = filters_from_entities(message.get("entities") or [])
             return _say(dispatcher, answer(message.get("text") or "", filters))
         except Exception as exc:  # noqa: BLE001 - the resident must always get an answer

@@ -64,7 +64,7 @@ def build_need(text: str, filters: dict[str, str]) -> Need:
 
 
 def _contact_sentence() -> str:
-    return describe_contact(contact_for(None))
+    return describe_contact(contact_for(None), "Pour trouver de l'aide")
 
 
 def answer(
@@ -85,3 +85,20 @@ def answer(
         return Reply([(name, {"contact": _contact_sentence()})], slots)
     steps = "utter_catalogue_next_steps_more" if result.has_more else "utter_catalogue_next_steps"
     return Reply([("utter_catalogue_results", render_results(result)), (steps, {})], slots)
+
+
+def answer_if_understood(text: str, engine: Engine | None = None, at: datetime | None = None) -> Reply | None:
+    """The services for a message another part could not place, only when the lexicon names a theme.
+
+    A resident often describes a situation ("je sais pas me servir de l'ordi", "je vois plus
+    très bien pour lire") that is neither a guide's topic nor words the NLU model knows; when
+    the reviewed lexicon recognises a theme and the catalogue has services for it, showing them
+    beats a menu of topics or "je n'ai pas compris". None otherwise: the caller answers as before.
+    """
+    if not text or text.startswith("/"):
+        return None
+    need = build_need(text, {})
+    if not need.thematiques:
+        return None
+    reply = answer(text, {}, engine=engine, at=at)
+    return reply if reply.responses and reply.responses[0][0] == "utter_catalogue_results" else None

@@ -41,6 +41,16 @@ class ActionSesameFallback(Action):
         return "action_sesame_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        if not tracker.active_loop_name:  # the model did not know the words; the lexicon may know the need
+            from actions.catalogue.actions import say_services_if_understood
+
+            try:
+                events = await say_services_if_understood(dispatcher, tracker)
+            except Exception:  # noqa: BLE001 - the usual fallback follows
+                logger.exception("catalogue look-up from the fallback failed")
+                events = None
+            if events is not None:
+                return events
         if fallback_stage(tracker.events) == "rephrase":
             dispatcher.utter_message(response="utter_ask_rephrase")
             return [UserUtteranceReverted()]

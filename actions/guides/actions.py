@@ -75,6 +75,20 @@ class ActionGuideStart(_GuideAction):
         text = tracker.latest_message.get("text") or ""
         return conversation.start(text, _latest_entity(tracker, "guide"), load_library(), catalogue_services())
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        """No guide for these words, but the catalogue knows the need: its services, not a menu."""
+        if _latest_entity(tracker, "guide") is None:
+            try:
+                if self.reply(tracker).response == conversation.RESPONSE_TOPICS:
+                    from actions.catalogue.actions import say_services_if_understood
+
+                    events = await say_services_if_understood(dispatcher, tracker)
+                    if events is not None:
+                        return events
+            except Exception:  # noqa: BLE001 - the guide's own answer follows
+                logger.exception("catalogue look-up from a guide request failed")
+        return await super().run(dispatcher, tracker, domain)
+
 
 class ActionGuideNext(_GuideAction):
     """'La suite': show the next page of the open guide."""

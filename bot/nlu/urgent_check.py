@@ -29,6 +29,7 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu.crisis_cues import families_in, figurative
 
 URGENT_PREFIX = "urgent_"
+CRISIS_WORDS = "crisis_words"  # the parse data key: the kinds of emergency the words name
 PROMOTE_WITHIN = 3
 SURE = 0.6
 
@@ -92,6 +93,11 @@ class UrgentCheck(GraphComponent, IntentClassifier):
             if not ranking or not text or text.startswith("/"):
                 continue  # buttons carry their intent: nothing to check
             checked, what = checked_ranking(text, ranking)
+            named = families_in(text)
+            if named and not figurative(text):
+                # Said to the actions: a message they would answer with services or "rephrase"
+                # names an emergency; they answer it as one (actions/core/crisis.py).
+                message.set(CRISIS_WORDS, sorted(named), add_to_output=True)
             if what != "kept":
                 message.set(INTENT_RANKING_KEY, checked, add_to_output=True)
                 message.set(INTENT, dict(checked[0]), add_to_output=True)

@@ -75,3 +75,19 @@ def test_an_emergency_diet_hesitated_on_is_answered_as_one():
 def test_an_ordinary_message_is_left_as_diet_said():
     original = ranking(("ask_guide", 0.9), ("urgent_shelter", 0.05))
     assert checked_ranking("comment avoir le rsa", original) == (original, "kept")
+
+
+def test_the_words_of_an_emergency_are_told_to_the_actions_but_never_a_figure_of_speech() -> None:
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.nlu.urgent_check import CRISIS_WORDS, UrgentCheck
+
+    check = UrgentCheck({})
+    ranking = [{"name": "search_service", "confidence": 0.7}, {"name": "ask_rights", "confidence": 0.2}]
+    said = Message(data={"text": "mon mari me frappe, je cherche un endroit", "intent_ranking": ranking,
+                         "intent": ranking[0]})
+    figure = Message(data={"text": "ce dossier me tue, je cherche de l'aide", "intent_ranking": ranking,
+                           "intent": ranking[0]})
+    check.process([said, figure])
+    assert said.get(CRISIS_WORDS) == ["urgent_violence"]
+    assert figure.get(CRISIS_WORDS) is None
