@@ -105,3 +105,12 @@ def test_contacts_file_has_required_contacts_with_sources():
         assert contacts[key].source.startswith("https://")
     for contact in contacts.values():
         assert not contact.telephone or re.fullmatch(r"\+33\d{9}", contact.telephone)
+
+
+def test_a_need_told_as_a_situation_gets_services_only_when_the_lexicon_names_a_theme(sqlite_seeded):
+    from actions.catalogue.conversation import answer_if_understood
+
+    reply = answer_if_understood("je ne sais pas me servir d'un ordinateur", engine=sqlite_seeded, at=AT)
+    assert reply is not None and reply.responses[0][0] == "utter_catalogue_results"
+    assert answer_if_understood("qsdf azer", engine=sqlite_seeded, at=AT) is None
+    assert answer_if_understood("/help", engine=sqlite_seeded, at=AT) is None

@@ -23,3 +23,10 @@ def test_an_understood_message_resets_the_count() -> None:
     events = [user("nlu_fallback"), bot(), user("help"), bot(), user("nlu_fallback")]
     assert consecutive_fallbacks(events) == 1
     assert fallback_stage(events) == "rephrase"
+
+
+def test_a_message_the_catalogue_answered_after_all_is_not_a_misunderstanding() -> None:
+    answered = {"event": "slot", "name": "catalogue_demande", "value": "je sais pas me servir d'un ordi"}
+    events = [user("nlu_fallback"), answered, bot(), user("nlu_fallback")]
+    assert consecutive_fallbacks(events) == 1
+    assert fallback_stage(events) == "rephrase"
