@@ -62,6 +62,9 @@ create-admin: install ## create a console admin account (asks for the password)
 purge: install ## delete conversations older than SESAME_CONVERSATION_RETENTION_DAYS now (the worker does it daily)
 	$(PY) -m actions.common.conversations purge
 
+audit: install ## pip-audit of constraints.txt (security/pip-audit-ignore.txt); skipped when no vulnerability service answers
+	$(PY) security/pip_audit.py
+
 constraints: ## regenerate constraints.txt from the current venv
 	(echo "# Exact versions verified together on Python 3.10 (regenerate: make constraints)."; \
 	 $(PIP) freeze --exclude-editable | grep -vi '^sesame' | sort -f) > constraints.txt
@@ -69,4 +72,4 @@ constraints: ## regenerate constraints.txt from the current venv
 clean: ## remove trained models, reports and local data (keeps .venv)
 	rm -rf models/*.tar.gz reports/* var/ results/
 
-.PHONY: help install browser train seed run chat test eval eval-blind bench telegram-polling sms-audit create-admin purge constraints clean
+.PHONY: help install browser train seed run chat test eval eval-blind bench telegram-polling sms-audit create-admin purge audit constraints clean

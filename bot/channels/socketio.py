@@ -8,6 +8,13 @@ with one that awaits. The session id (kept by the widget in localStorage) is the
 conversation id, so a conversation survives a page reload. Its message handler is
 also wrapped in the never-silent guard (bot/channels/guard.py): a turn that emits
 nothing still gets an apology with a person to contact.
+
+Before Rasa (bot/channels/limits.py): a message over SESAME_MAX_MESSAGE_CHARS gets a
+kind reply; over the per-session or per-IP rate limit, the notice (every time: a web
+page that says nothing looks broken). No limit ever silences an urgent message.
+Socket.io frames themselves are capped by engine.io at ``SOCKETIO_MAX_FRAME_BYTES``
+(engine.io's own 1 MB default, made explicit): a larger frame closes the connection;
+anything below gets the kind reply, since people paste long texts into a chat.
 """
 from __future__ import annotations
 
@@ -22,9 +29,23 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 from socketio import AsyncServer
 
+from bot.channels import limits
+from bot.channels.config import get_channel_settings
 from bot.channels.guard import never_silent
+from bot.webchat.security_headers import socketio_allowed_origins
 
 logger = logging.getLogger(__name__)
+SOCKETIO_MAX_FRAME_BYTES = 1_000_000
+
+
+def socket_ip(sio: AsyncServer, sid: Text, namespace: Optional[Text]) -> str:
+    """The client address of a socket.io connection (engine.io keeps the Sanic request)."""
+    try:
+        environ = sio.get_environ(sid, namespace=namespace) or {}
+    except Exception:  # noqa: BLE001 - an unknown sid: no address, no per-IP count
+        return ""
+    request = environ.get("sanic.request")
+    return limits.client_ip(request) if request is not None else ""
 
 
 class CountingSocketIOOutput(SocketIOOutput, CollectingOutputChannel):
@@ -49,6 +70,11 @@ class SesameSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
         sio = self.sio
+        sio.eio.max_http_buffer_size = SOCKETIO_MAX_FRAME_BYTES
+        gate = limits.Gate(get_channel_settings(), always_answer=True)
+        # Rasa builds AsyncServer(cors_allowed_origins=[]), i.e. any Origin: handshakes from
+        # other sites than ours / SESAME_ALLOWED_ORIGINS are refused (400) instead.
+        sio.eio.cors_allowed_origins = socketio_allowed_origins()
 
         async def session_request(sid: Text, data: Optional[Dict]) -> None:
             data = dict(data or {})
@@ -73,9 +99,18 @@ class SesameSocketIOInput(SocketIOInput):
             metadata = data.get(self.metadata_key) or {}
             if isinstance(metadata, str):
                 metadata = json.loads(metadata)
+            text = data.get("message", "")
+            text = text if isinstance(text, str) else ""
             output = CountingSocketIOOutput(sio, self.bot_message_evt)
-            await guarded(UserMessage(data.get("message", ""), output, sender_id,
-                                      input_channel=self.name(), metadata=metadata))
+            verdict = gate.check(text, str(sender_id), ip=socket_ip(sio, sid, self.namespace))
+            if verdict.action == limits.REPLY:
+                await output.send_text_message(sender_id, verdict.text)
+                return
+            if verdict.action == limits.SILENT:
+                return
+            await guarded(UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata))
+            if verdict.urgency:  # urgent past a limit: the numbers, even if Rasa did not give them
+                await limits.urgent_net(output, sender_id, verdict.urgency)
 
         sio.on("session_request", namespace=self.namespace)(session_request)
         sio.on(self.user_message_evt, namespace=self.namespace)(handle_message)

@@ -98,6 +98,9 @@ class Stack:
                 # rasa-sdk listens on SANIC_HOST (0.0.0.0 by default): the action server
                 # takes calls from Rasa on this machine only.
                 "SANIC_HOST": env.get("SANIC_HOST", "127.0.0.1"),
+                # Rasa sends it in X-Sesame-Action-Secret (endpoints*.yml) and actions.server
+                # requires it when set; empty (no secret) is refused when SESAME_ENV=production.
+                "SESAME_ACTION_SECRET": env.get("SESAME_ACTION_SECRET", ""),
                 "TF_CPP_MIN_LOG_LEVEL": "2",
             }
         )
@@ -125,6 +128,9 @@ class Stack:
 
     def start(self, timeout: float = 240) -> "Stack":
         """Prepare the database, start every process and wait until each answers."""
+        from actions.booking.demo import refuse_demo_in_production
+
+        refuse_demo_in_production(self.env())  # SESAME_ENV=production never starts on demo agenda data
         self.var_dir.mkdir(parents=True, exist_ok=True)
         began = time.monotonic()
         try:
@@ -136,7 +142,8 @@ class Stack:
                             [str(BIN / "python"), "-m", "bot.runtime.rasa_server", *self.rasa_args(port)])
             subprocess.run([str(BIN / "python"), "-m", "bot.runtime.seed"], cwd=ROOT, env=self.env(), check=True)
             self.timings["database_ready"] = round(time.monotonic() - began, 1)
-            self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions", "actions.registry",
+            # actions.server is `rasa run actions` behind the shared secret check.
+            self._spawn("actions", [str(BIN / "python"), "-m", "actions.server", "--actions", "actions.registry",
                                     "--port", str(self.actions_port)])
             if self.with_web and module_exists("bot.webchat.server"):
                 self._spawn("web", [str(BIN / "python"), "-m", "bot.webchat.server"])

@@ -18,11 +18,13 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.console.app import create_console_app
+from bot.webchat.security_headers import security_headers
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PLACEHOLDER_JS = "__SESAME_RASA_URL__"
 PLACEHOLDER_HTML = "{{RASA_URL}}"
 PLACEHOLDER_HELP = "__SESAME_HELP__"
+PLACEHOLDER_DEMO = "<!-- SESAME_DEMO_BANNER: bot/webchat/server.py puts the banner here while the agenda is demonstration data -->"
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,16 @@ def help_text() -> str:
     return " ".join(line.strip() for line in human_contact_message().splitlines() if line.strip())
 
 
+def demo_banner(demo_agenda: bool) -> str:
+    """The demo page's notice that bookings are examples, while the agenda is demonstration data."""
+    if not demo_agenda:
+        return ""
+    from actions.booking.demo import BANNER_TEXT
+
+    return (f'<div class="demo-banner" role="note" aria-label="Démonstration">'
+            f'<p>{html.escape(BANNER_TEXT)}</p></div>')
+
+
 def content_security_policy(rasa_url: str) -> str:
     """Our own files only; the socket may reach Rasa's origin over ws(s) and http(s)."""
     parts = urlsplit(rasa_url)
@@ -54,11 +66,21 @@ def content_security_policy(rasa_url: str) -> str:
     )
 
 
-def create_app(rasa_url: str | None = None) -> web.Application:
-    """The aiohttp application: demo page at /, assets under /static/, health at /healthz."""
+def create_app(rasa_url: str | None = None, demo_agenda: bool | None = None) -> web.Application:
+    """The aiohttp application: demo page at /, assets under /static/, health at /healthz.
+
+    ``demo_agenda`` (read once from data/booking/*.yml when not given) puts the banner
+    "les rendez-vous sont des exemples" at the top of the demo page.
+    """
     rasa_url = (rasa_url or rasa_public_url()).rstrip("/")
-    page = (STATIC_DIR / "index.html").read_text(encoding="utf-8").replace(
-        PLACEHOLDER_HTML, html.escape(rasa_url, quote=True)
+    if demo_agenda is None:
+        from actions.booking.demo import agenda_is_demo
+
+        demo_agenda = agenda_is_demo()
+    page = (
+        (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+        .replace(PLACEHOLDER_HTML, html.escape(rasa_url, quote=True))
+        .replace(PLACEHOLDER_DEMO, demo_banner(demo_agenda))
     )
     widget = (
         (STATIC_DIR / "sesame-chat.js").read_text(encoding="utf-8")
@@ -121,18 +143,39 @@ def create_app(rasa_url: str | None = None) -> web.Application:
         body = await asyncio.get_running_loop().run_in_executor(None, _read)
         return web.json_response(body, headers={"Cache-Control": "no-store"})
 
-    @web.middleware
-    async def security_headers(request: web.Request, handler):  # type: ignore[no-untyped-def]
-        response = await handler(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    async def personal_data(request: web.Request) -> web.Response:
+        """A web resident's data as a text file, behind the signed 15-minute link the bot gave."""
+        from datetime import datetime, timezone
 
-    app = web.Application(middlewares=[security_headers])
+        from actions.common.db import get_engine, read_session
+        from actions.common.settings import get_settings
+        from actions.privacy.conversation import export_document
+        from actions.privacy.links import ExportLinkExpired, ExportLinkInvalid, conversation_of
+        from actions.privacy.rights import collect
+
+        try:
+            conversation = conversation_of(request.query.get("t", "")[:512])
+        except ExportLinkExpired:
+            raise web.HTTPGone(text="Ce lien a expiré. Demandez-le de nouveau à Sésame : "
+                                    "« quelles données avez-vous sur moi ? ».")
+        except ExportLinkInvalid:
+            raise web.HTTPBadRequest(text="Ce lien n'est pas valide. Demandez-le de nouveau à Sésame.")
+
+        def _read() -> str:
+            with read_session(get_engine()) as session:
+                data = collect(session, get_engine(get_settings().tracker_url), conversation)
+            return export_document(data, datetime.now(timezone.utc))
+
+        body = await asyncio.get_running_loop().run_in_executor(None, _read)
+        return web.Response(text=body, content_type="text/plain", charset="utf-8", headers={
+            "Content-Disposition": 'attachment; filename="sesame-mes-donnees.txt"', "Cache-Control": "no-store"})
+
+    app = web.Application(middlewares=[security_headers(rasa_url)])  # CSP, frame-ancestors, nosniff…
     app.router.add_get("/", index)
     app.router.add_get("/healthz", health)
     app.router.add_get("/rdv/{name}.ics", appointment_ics)
     app.router.add_get("/chat/messages", conseiller_messages)
+    app.router.add_get("/chat/export", personal_data)
     app.router.add_get("/static/sesame-chat.js", widget_js)
     app.router.add_static("/static/", STATIC_DIR, show_index=False)
     app.add_subapp("/console/", create_console_app())

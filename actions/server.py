@@ -1,0 +1,145 @@
+"""The action server's entry point: rasa-sdk's own Sanic app, behind a shared secret.
+
+    python -m actions.server --actions actions.registry --port 5055
+
+This is ``rasa run actions`` (same arguments, same app from
+``rasa_sdk.endpoint.create_app``) with two differences:
+
+* it listens on ``SANIC_HOST``, 127.0.0.1 by default (rasa-sdk's default is 0.0.0.0);
+* when ``SESAME_ACTION_SECRET`` is set, every request except ``GET /health`` must carry
+  it in the ``X-Sesame-Action-Secret`` header (Rasa sends it: ``action_endpoint.headers``
+  in endpoints.yml / endpoints.production.yml). A request without it gets 401, one
+  with a wrong value 403, and no action runs.
+
+With ``SESAME_ENV=production`` the secret is mandatory: the server refuses to start
+(exit code 2, with the reason) when it is missing or shorter than
+``MIN_SECRET_LENGTH`` characters. There is no default secret.
+"""
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import sys
+import types
+from typing import Mapping, Optional, Sequence, Union
+
+SECRET_ENV = "SESAME_ACTION_SECRET"
+SECRET_HEADER = "X-Sesame-Action-Secret"
+MIN_SECRET_LENGTH = 32
+OPEN_PATHS = frozenset({"/health"})
+
+logger = logging.getLogger(__name__)
+
+
+class SecretConfigError(RuntimeError):
+    """The environment does not allow the action server to start."""
+
+
+def is_production(env: Mapping[str, str]) -> bool:
+    """SESAME_ENV=production (any case); anything else is development."""
+    return env.get("SESAME_ENV", "").strip().lower() == "production"
+
+
+def action_secret(env: Mapping[str, str] = os.environ) -> Optional[str]:
+    """The shared secret the action server requires, or None when calls stay open.
+
+    Raises SecretConfigError in production when the secret is missing or short.
+    """
+    secret = env.get(SECRET_ENV, "").strip()
+    if is_production(env):
+        if not secret:
+            raise SecretConfigError(
+                f"SESAME_ENV=production but {SECRET_ENV} is not set: the action server refuses "
+                f"to start without the shared secret Rasa sends in {SECRET_HEADER} "
+                f"(generate one with: python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise SecretConfigError(
+                f"SESAME_ENV=production but {SECRET_ENV} is {len(secret)} characters long: "
+                f"at least {MIN_SECRET_LENGTH} are required "
+                f"(generate one with: python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+    elif secret and len(secret) < MIN_SECRET_LENGTH:
+        logger.warning("%s is shorter than %d characters; production would refuse it.",
+                       SECRET_ENV, MIN_SECRET_LENGTH)
+    return secret or None
+
+
+def secret_matches(provided: Optional[str], secret: str) -> bool:
+    """Constant-time comparison of the header's value with the secret."""
+    if provided is None:
+        return False
+    return hmac.compare_digest(provided.encode("utf-8"), secret.encode("utf-8"))
+
+
+def require_secret(app, secret: str) -> None:  # type: ignore[no-untyped-def]
+    """Add a request middleware that rejects calls without the right secret header."""
+    from sanic import response
+
+    async def check_secret(request):  # type: ignore[no-untyped-def]
+        if request.method in {"GET", "HEAD"} and request.path in OPEN_PATHS:
+            return None
+        provided = request.headers.get(SECRET_HEADER)
+        if provided is None:
+            logger.warning("action server: %s %s refused, no %s header", request.method, request.path,
+                           SECRET_HEADER)
+            return response.json({"error": f"missing {SECRET_HEADER} header"}, status=401)
+        if not secret_matches(provided, secret):
+            logger.warning("action server: %s %s refused, wrong %s", request.method, request.path,
+                           SECRET_HEADER)
+            return response.json({"error": f"wrong {SECRET_HEADER}"}, status=403)
+        return None
+
+    app.register_middleware(check_secret, "request")
+
+
+def create_app(action_package_name: Union[str, types.ModuleType] = "actions.registry",
+               secret: Optional[str] = None,
+               cors_origins: Union[str, Sequence[str], None] = None,
+               auto_reload: bool = False):  # type: ignore[no-untyped-def]
+    """rasa-sdk's app for these actions, with the secret check when a secret is given."""
+    from rasa_sdk.endpoint import create_app as sdk_create_app
+
+    app = sdk_create_app(action_package_name, cors_origins=cors_origins, auto_reload=auto_reload)
+    if secret:
+        require_secret(app, secret)
+    return app
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    from rasa_sdk import utils
+    from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
+    from rasa_sdk.endpoint import create_argument_parser, create_ssl_context
+    from rasa_sdk.plugin import plugin_manager
+
+    args = create_argument_parser().parse_args(argv)
+    # The same logging set-up as rasa_sdk.__main__ (what `rasa run actions` runs).
+    logging.getLogger("matplotlib").setLevel(logging.WARN)
+    utils.configure_colored_logging(args.loglevel)
+    utils.configure_file_logging(logging.getLogger(APPLICATION_ROOT_LOGGER_NAME), args.log_file,
+                                 args.loglevel, args.logging_config_file)
+    utils.update_sanic_log_level()
+
+    try:
+        secret = action_secret(os.environ)
+    except SecretConfigError as error:
+        print(f"actions.server: {error}", file=sys.stderr, flush=True)
+        raise SystemExit(2)
+    if secret is None:
+        logger.warning("%s is not set: the action server accepts calls without a secret "
+                       "(development only; SESAME_ENV=production requires it).", SECRET_ENV)
+
+    app = create_app(args.actions or "actions.registry", secret=secret, cors_origins=args.cors,
+                     auto_reload=args.auto_reload)
+    plugin_manager().hook.attach_sanic_app_extensions(app=app)
+    ssl_context = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
+    host = os.environ.get("SANIC_HOST", "127.0.0.1")
+    protocol = "https" if ssl_context else "http"
+    logger.info("Action endpoint is up and running on %s://%s:%s (secret %s)", protocol, host, args.port,
+                "required" if secret else "not required")
+    app.run(host, args.port, ssl=ssl_context, workers=utils.number_of_sanic_workers())
+
+
+if __name__ == "__main__":
+    main()
