@@ -66,6 +66,20 @@ def action_secret(env: Mapping[str, str] = os.environ) -> Optional[str]:
     return secret or None
 
 
+def check_hash_salt(env: Mapping[str, str] = os.environ) -> None:
+    """In production, the key of pseudonyms and signed links (SESAME_HASH_SALT) must be set.
+
+    Without it every deployment would share the development default: anyone could then
+    compute a resident's pseudonym from their number, or forge an export or .ics link.
+    """
+    salt = env.get("SESAME_HASH_SALT", "").strip()
+    if is_production(env) and (len(salt) < MIN_SECRET_LENGTH or salt == "sesame-dev-salt"):
+        raise SecretConfigError(
+            "SESAME_ENV=production but SESAME_HASH_SALT is missing, short or the development default: "
+            "set a random value of at least 32 characters and keep it (pseudonyms and links depend on it)."
+        )
+
+
 def secret_matches(provided: Optional[str], secret: str) -> bool:
     """Constant-time comparison of the header's value with the secret."""
     if provided is None:
@@ -123,6 +137,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
 
     try:
         secret = action_secret(os.environ)
+        check_hash_salt(os.environ)
     except SecretConfigError as error:
         print(f"actions.server: {error}", file=sys.stderr, flush=True)
         raise SystemExit(2)

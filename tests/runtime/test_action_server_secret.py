@@ -31,7 +31,7 @@ def server_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in {"SESAME_ACTION_SECRET", "SESAME_ENV"}}
     env.update({"SESAME_VAR_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'app.db'}",
                 "SECRET_PROBE_FILE": str(tmp_path / "runs.txt"), "SANIC_HOST": "127.0.0.1",
-                "PYTHONUNBUFFERED": "1"})
+                "PYTHONUNBUFFERED": "1", "SESAME_HASH_SALT": "a-test-salt-that-is-long-enough-000"})
     env.update(extra)
     return env
 
@@ -208,3 +208,15 @@ def test_the_stack_passes_the_secret_through_and_never_invents_one(tmp_path, mon
     assert Stack(model=tmp_path / "m", var_dir=tmp_path).env()["SESAME_ACTION_SECRET"] == ""
     monkeypatch.setenv("SESAME_ACTION_SECRET", SECRET)
     assert Stack(model=tmp_path / "m", var_dir=tmp_path).env()["SESAME_ACTION_SECRET"] == SECRET
+
+
+def test_production_refuses_the_development_hash_salt() -> None:
+    import pytest
+
+    from actions.server import SecretConfigError, check_hash_salt
+
+    for salt in ("", "sesame-dev-salt", "short"):
+        with pytest.raises(SecretConfigError, match="SESAME_HASH_SALT"):
+            check_hash_salt({"SESAME_ENV": "production", "SESAME_HASH_SALT": salt})
+    check_hash_salt({"SESAME_ENV": "production", "SESAME_HASH_SALT": "x" * 40})
+    check_hash_salt({"SESAME_HASH_SALT": ""})  # development keeps its default
