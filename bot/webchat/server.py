@@ -13,7 +13,6 @@ import html
 import logging
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from aiohttp import web
 
@@ -54,18 +53,6 @@ def demo_banner(demo_agenda: bool) -> str:
             f'<p>{html.escape(BANNER_TEXT)}</p></div>')
 
 
-def content_security_policy(rasa_url: str) -> str:
-    """Our own files only; the socket may reach Rasa's origin over ws(s) and http(s)."""
-    parts = urlsplit(rasa_url)
-    ws_scheme = "wss" if parts.scheme == "https" else "ws"
-    origin = f"{parts.scheme}://{parts.netloc}"
-    return (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
-        f"connect-src 'self' {origin} {ws_scheme}://{parts.netloc}; frame-ancestors 'self'; "
-        "base-uri 'none'; form-action 'self'"
-    )
-
-
 def create_app(rasa_url: str | None = None, demo_agenda: bool | None = None) -> web.Application:
     """The aiohttp application: demo page at /, assets under /static/, health at /healthz.
 
@@ -87,11 +74,9 @@ def create_app(rasa_url: str | None = None, demo_agenda: bool | None = None) -> 
         .replace(f'"{PLACEHOLDER_JS}"', _js_string(rasa_url))
         .replace(f'"{PLACEHOLDER_HELP}"', _js_string(help_text()))
     )
-    csp = content_security_policy(rasa_url)
 
     async def index(_: web.Request) -> web.Response:
-        return web.Response(text=page, content_type="text/html", charset="utf-8",
-                            headers={"Content-Security-Policy": csp})
+        return web.Response(text=page, content_type="text/html", charset="utf-8")  # the middleware sets the CSP
 
     async def widget_js(_: web.Request) -> web.Response:
         return web.Response(text=widget, content_type="application/javascript", charset="utf-8",

@@ -6,7 +6,8 @@ import re
 
 import requests
 
-from bot.webchat.server import STATIC_DIR, content_security_policy
+from bot.webchat.security_headers import content_security_policy
+from bot.webchat.server import STATIC_DIR
 from tests.channels.webchat_stack import serve_web
 
 
