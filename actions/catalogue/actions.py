@@ -1,6 +1,7 @@
 """Rasa custom actions for the catalogue: a thin layer over :mod:`actions.catalogue.conversation`."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -29,8 +30,6 @@ def _failed(dispatcher: CollectingDispatcher, exc: Exception) -> list[dict[str, 
 
 async def say_services_if_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> list | None:
     """Answer with services when the lexicon recognises a theme in the latest message; else None."""
-    import asyncio
-
     from actions.catalogue.conversation import answer_if_understood
     from actions.core.crisis import crisis_response
 
@@ -57,7 +56,8 @@ class ActionSearchServices(Action):
             if urgent:  # the words name an emergency: its numbers come first, then the services
                 dispatcher.utter_message(response=urgent)
             filters = filters_from_entities(message.get("entities") or [])
-            return _say(dispatcher, answer(message.get("text") or "", filters))
+            # The search reads SQL: off the event loop, so other residents' turns go on meanwhile.
+            return _say(dispatcher, await asyncio.to_thread(answer, message.get("text") or "", filters))
         except Exception as exc:  # noqa: BLE001 - the resident must always get an answer
             return _failed(dispatcher, exc)
 
@@ -80,6 +80,6 @@ class ActionCatalogueMore(Action):
                 dispatcher.utter_message(response="utter_catalogue_ask_need")
                 return []
             offset = int(tracker.get_slot("catalogue_offset") or 0) + PAGE_SIZE
-            return _say(dispatcher, answer(text or "", dict(filters), offset=offset))
+            return _say(dispatcher, await asyncio.to_thread(answer, text or "", dict(filters), offset=offset))
         except Exception as exc:  # noqa: BLE001 - the resident must always get an answer
             return _failed(dispatcher, exc)
