@@ -50,11 +50,10 @@ def unknown_address_text(place_name: str) -> str:
     contact = nearest(structure)
     site = f" Ou voyez le site : {own.site_web}" if own is not None and own.site_web else ""
     if contact is not None and contact.telephone:
-        return (f"je ne la connais pas encore. Pour la demander, appelez {contact.nom} au "
-                f"{format_phone(contact.telephone)}.{site}")
+        return f"demandez-la à {contact.nom} au {format_phone(contact.telephone)}.{site}"
     if contact is not None and contact.adresse:
-        return f"je ne la connais pas encore. Demandez-la à {contact.nom} : {contact.adresse}.{site}"
-    text = "je ne la connais pas encore. Pour la demander, écrivez CONSEILLER à Sésame."
+        return f"demandez-la à {contact.nom} : {contact.adresse}.{site}"
+    text = "pour la connaître, écrivez CONSEILLER à Sésame."
     if contact is not None and contact.site_web:
         text += f" Ou voyez le site : {contact.site_web}"
     return text
@@ -86,8 +85,7 @@ def _demo(facts: MessageFacts) -> str:
 
 def confirmation_body(facts: MessageFacts) -> str:
     text = (
-        f"Sésame : votre rendez-vous est confirmé. "
-        f"Le {when_fr(facts.starts_at)}. {_where(facts)} "
+        f"Sésame : je confirme votre rendez-vous du {when_fr(facts.starts_at)}. {_where(facts)} "
         f"Référence : {facts.reference}."
     )
     if facts.what_to_bring:
@@ -106,14 +104,14 @@ def reminder_body(facts: MessageFacts) -> str:
 
 def cancellation_body(facts: MessageFacts) -> str:
     return (
-        f"Sésame : votre rendez-vous du {when_fr(facts.starts_at)} est annulé. "
+        f"Sésame : j'ai annulé votre rendez-vous du {when_fr(facts.starts_at)}. "
         f"Référence : {facts.reference}. Pour un autre rendez-vous, écrivez RDV à Sésame."
     )
 
 
 def moved_body(facts: MessageFacts) -> str:
     return (
-        f"Sésame : votre rendez-vous est déplacé au {when_fr(facts.starts_at)}. "
+        f"Sésame : j'ai déplacé votre rendez-vous au {when_fr(facts.starts_at)}. "
         f"{_where(facts)} Référence : {facts.reference}. "
         f"Vous ne pouvez pas venir ? Écrivez DECALER ou ANNULER à Sésame."
     ) + _demo(facts)

@@ -13,6 +13,7 @@ from actions.catalogue.contacts import contact_for, describe_contact
 from actions.catalogue.hours import WEEKDAYS_FR, describe_day
 
 from actions.catalogue.search import Ranked, SearchResult
+from actions.common.acronyms import spell_out_first
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
@@ -140,7 +141,7 @@ def render_results(result: SearchResult) -> dict[str, str]:
         make_card(hit, result.offset + i + 1, result.need.weekday) for i, hit in enumerate(result.hits)
     ]
     return {
-        "cartes": "\n\n".join(c.long for c in cards),
+        "cartes": spell_out_first("\n\n".join(c.long for c in cards)),
         "cartes_courtes": "\n".join(c.short for c in cards),
         "nombre": str(result.total),
     }

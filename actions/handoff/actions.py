@@ -98,6 +98,11 @@ def refused_text() -> str:
     return "D'accord, je ne transmets rien.\n" + human_contact_message()
 
 
+def failed_text() -> str:
+    """When the case could not be created: say so, and give a person to contact."""
+    return "Désolé, je n'ai pas pu transmettre votre demande.\n" + human_contact_message()
+
+
 def _create(draft: cases.CaseDraft, now: datetime) -> tuple[str, bool]:
     with session_scope(get_engine()) as session:
         case, created = cases.create_case(session, draft, now)
@@ -140,8 +145,7 @@ class ActionHandoffSubmit(Action):
             reference, created = await asyncio.to_thread(_create, draft, now)
         except Exception as exc:  # the database is down: the resident still gets a person to call
             logger.error("handoff case not created for %s: %s", pseudonym(tracker.sender_id), type(exc).__name__)
-            dispatcher.utter_message(text="Désolé, je n'ai pas pu transmettre votre demande.\n"
-                                     + human_contact_message(), buttons=[MENU_BUTTON])
+            dispatcher.utter_message(text=failed_text(), buttons=[MENU_BUTTON])
             return _reset()
         logger.info("handoff case %s %s for %s", reference, "created" if created else "reused",
                     pseudonym(tracker.sender_id))

@@ -60,7 +60,7 @@ def erased_details(erased: Erased) -> str:
 def export_document(data: PersonalData, now: datetime) -> str:
     """The full text a web resident downloads: every message and every fact, nothing hidden."""
     out = [f"Vos données chez Sésame, le {when_fr(now)}.", "",
-           "Sésame est l'assistant de la Ville de Chambéry et de son CCAS.",
+           "Sésame est l'assistant de la Ville de Chambéry et de son CCAS (centre communal d'action sociale).",
            "Pour tout effacer, écrivez « effacez mes données » dans la conversation.", ""]
     out.append("Ce que je garde :")
     out.extend(summary_lines(data) or ["- Rien."])

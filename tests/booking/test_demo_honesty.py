@@ -170,8 +170,8 @@ def sent_messages(engine, tmp_path: Path, data: Path, place: str = "dynamo") -> 
 
 def test_sms_confirmation_move_and_reminder_carry_the_notice(sqlite_engine, tmp_path) -> None:
     confirmation, moved, reminder = sent_messages(sqlite_engine, tmp_path, ROOT / "data")
-    assert confirmation.startswith("Sésame : votre rendez-vous est confirmé.")
-    assert moved.startswith("Sésame : votre rendez-vous est déplacé")
+    assert confirmation.startswith("Sésame : je confirme votre rendez-vous du ")
+    assert moved.startswith("Sésame : j'ai déplacé votre rendez-vous au ")
     assert reminder.startswith("Sésame : rappel.")
     for body in (confirmation, moved, reminder):
         assert body.endswith(" " + demo.demo_notice("dynamo", later=True)), body

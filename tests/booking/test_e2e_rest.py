@@ -53,7 +53,7 @@ def test_book_then_cancel_over_rest(sesame_stack) -> None:
     replies = sesame_stack.say(sender, reference)
     assert "Voulez-vous annuler" in texts(replies)
     replies = sesame_stack.say(sender, "oui")
-    assert "C'est annulé" in texts(replies)
+    assert "J'ai annulé votre rendez-vous" in texts(replies)
     with pytest.raises(urllib.error.HTTPError) as gone:
         urllib.request.urlopen(link.group(1), timeout=10)
     assert gone.value.code == 404

@@ -59,7 +59,7 @@ def test_unsent_confirmation_is_replaced_by_one_for_the_new_time(service, seeded
     pending = [(k, b) for k, s, b in notes(seeded_engine) if s == PENDING]
     assert [k for k, _ in pending] == ["booking_confirmation", "booking_reminder"]
     assert all(when_fr(second.start) in b and when_fr(first.start) not in b for _, b in pending)
-    assert pending[0][1].startswith("Sésame : votre rendez-vous est confirmé")
+    assert pending[0][1].startswith("Sésame : je confirme votre rendez-vous")
     assert ("booking_reminder", CANCELLED) in [(k, s) for k, s, _ in notes(seeded_engine)]
 
 

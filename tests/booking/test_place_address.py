@@ -41,8 +41,8 @@ def test_booking_at_the_mediatheque_gives_its_address() -> None:
 @pytest.mark.usefixtures("app_db")
 def test_booking_where_no_address_is_sourced_says_how_to_get_it() -> None:
     address = confirmed_address("dynamo")
-    assert address.startswith("je ne la connais pas encore.")
-    assert "appelez France Services des Hauts de Chambéry au 04 79 68 58 52." in address  # sourced (ANCT)
+    assert address.startswith("demandez-la à ")
+    assert "demandez-la à France Services des Hauts de Chambéry au 04 79 68 58 52." in address  # sourced (ANCT)
     assert "http://ladynamo.chambery.fr" in address
 
 

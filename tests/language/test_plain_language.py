@@ -11,16 +11,18 @@ import pytest
 
 from actions.guides.falc import MIN_MEAN_READABILITY, check_text, mean_readability
 from actions.guides.library import glossary_acronyms
-from tests.language.corpus import all_texts, catalogue_texts, domain_texts, guide_texts
+from tests.language.corpus import COMMAND_WORDS, all_texts, catalogue_texts, domain_texts, guide_texts, python_texts
 
 TEXTS = all_texts()
-KNOWN = glossary_acronyms()
+KNOWN = (*glossary_acronyms(), *COMMAND_WORDS)
 
 
 def test_the_corpus_covers_domain_guides_and_catalogue() -> None:
     assert any(True for _ in domain_texts()), "no response found in domain.yml"
     assert sum(1 for _ in guide_texts()) > 22 * 5
     assert any(True for _ in catalogue_texts()), "no catalogue description found"
+    origins = {origin.split("/")[0] for origin, _ in python_texts()}
+    assert {"handoff", "booking", "channels", "privacy"} <= origins, origins
 
 
 @pytest.mark.parametrize("origin,text", TEXTS, ids=[o for o, _ in TEXTS])

@@ -59,8 +59,8 @@ def test_confirmation_and_reminder_say_where_the_place_is(db_engine, tmp_path) -
 def test_without_a_sourced_address_the_messages_say_whom_to_ask(db_engine, tmp_path) -> None:
     confirmation, reminder = _messages(db_engine, tmp_path, "dynamo")
     for body in (confirmation, reminder):
-        assert "Lieu : La Dynamo. Adresse : je ne la connais pas encore." in body
-        assert "appelez France Services des Hauts de Chambéry au 04 79 68 58 52." in body
+        assert "Lieu : La Dynamo. Adresse : demandez-la à " in body
+        assert "demandez-la à France Services des Hauts de Chambéry au 04 79 68 58 52." in body
         assert "http://ladynamo.chambery.fr" in body
         assert "je ne l'ai pas encore" not in body and ".." not in body
 
@@ -73,4 +73,4 @@ def test_a_general_contact_with_a_phone_is_given_when_the_place_has_no_address(d
                             general=True)
     monkeypatch.setattr(contacts, "load_contacts", lambda path=None: (ccas,))
     confirmation, _reminder = _messages(db_engine, tmp_path, "dynamo")
-    assert "Pour la demander, appelez CCAS de Chambéry au 04 00 00 00 00." in confirmation
+    assert "Adresse : demandez-la à CCAS de Chambéry au 04 00 00 00 00." in confirmation
