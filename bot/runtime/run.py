@@ -6,11 +6,13 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 from bot.runtime.model import ROOT, ensure_model
 from bot.runtime.stack import Stack
+from bot.runtime.supervisor import Supervisor
 
 BIN = Path(sys.executable).parent
 
@@ -29,6 +31,10 @@ def _banner(stack: Stack) -> str:
         "Press Ctrl-C to stop everything.",
     ]
     return "\n".join(line for line in lines if line)
+
+
+def _log(line: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {line}", flush=True)
 
 
 def refuse_demo_or_exit() -> None:
@@ -57,30 +63,45 @@ def main() -> None:
         web_port=int(os.environ.get("SESAME_WEB_PORT", 8000)),
         with_web=not args.chat,
     )
-    stopping = False
+    supervisor: Supervisor | None = None
+    phase = "starting"  # then "running", then "stopping"
 
     def _stop(*_: object) -> None:
-        nonlocal stopping
-        stopping = True
+        """Ctrl-C or SIGTERM: stop everything, children included, and restart nothing."""
+        nonlocal phase
+        if phase == "starting" or (phase == "running" and args.chat):
+            phase = "stopping"
+            raise KeyboardInterrupt  # Stack.start stops what it started; the chat is interrupted
+        if supervisor is not None:
+            supervisor.stop()  # the loop ends within a poll interval, never in the middle of a restart
 
     signal.signal(signal.SIGTERM, _stop)
-    print("Starting the action server and the Rasa server (about 30 s)…", flush=True)
-    stack.start()
-    (var_dir / "rasa-token").write_text(stack.token)
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:  # ignored stays ignored (nohup, no job control)
+        signal.signal(signal.SIGINT, _stop)
     try:
+        print("Starting the action server and the Rasa server (about 30 s)…", flush=True)
+        stack.start()
+        (var_dir / "rasa-token").write_text(stack.token)
+        # A process that dies is started again (bot/runtime/supervisor.py); the others keep serving.
+        supervisor = Supervisor(stack.processes, stack.respawn, log=_log)
+        phase = "running"
         if args.chat:
-            subprocess.run([str(BIN / "python"), "-m", "bot.console_chat", stack.rasa_url], cwd=ROOT)
+            watcher = threading.Thread(target=supervisor.run, name="supervisor", daemon=True)
+            watcher.start()
+            try:
+                subprocess.run([str(BIN / "python"), "-m", "bot.console_chat", stack.rasa_url], cwd=ROOT)
+            finally:
+                supervisor.stop()
+                watcher.join(timeout=5)
             return
         print(_banner(stack), flush=True)
-        while not stopping:
-            for name, proc in stack.processes.items():
-                if proc.poll() is not None:
-                    print(f"{name} stopped (code {proc.returncode}); see var/logs/{name}.log", flush=True)
-                    stopping = True
-            time.sleep(1)
+        supervisor.run()
     except KeyboardInterrupt:
         pass
     finally:
+        phase = "stopping"  # a second Ctrl-C does not interrupt the clean stop
+        if supervisor is not None:
+            supervisor.stop()
         print("\nStopping Sésame…", flush=True)
         stack.stop()
         print("Stopped.", flush=True)

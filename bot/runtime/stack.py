@@ -59,6 +59,7 @@ class Stack:
     rasa_replicas: int = 1
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     _commands: dict[str, list[str]] = field(default_factory=dict)
+    _envs: dict[str, dict[str, str]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -107,14 +108,31 @@ class Stack:
         env.update(self.extra_env)
         return env
 
-    def _spawn(self, name: str, args: list[str]) -> None:
+    def _spawn(self, name: str, args: list[str], env: dict[str, str] | None = None) -> None:
         logs = self.var_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
-        log = open(logs / f"{name}.log", "ab")
         self._commands[name] = args
-        self.processes[name] = subprocess.Popen(
-            args, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
+        self._envs[name] = env if env is not None else self.env()
+        # The child keeps its own copy of the log file; closing ours leaks no descriptor per restart.
+        with open(logs / f"{name}.log", "ab") as log:
+            self.processes[name] = subprocess.Popen(
+                args, cwd=ROOT, env=self._envs[name], stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            )
+
+    def respawn(self, name: str) -> subprocess.Popen:
+        """Start an exited process again, same command and environment (bot/runtime/supervisor.py).
+
+        What is left of its process group (children of the crashed process) is killed first:
+        it could hold the port the new process must listen on.
+        """
+        old = self.processes.get(name)
+        if old is not None and old.poll() is not None:
+            try:
+                os.killpg(old.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        self._spawn(name, self._commands[name], env=self._envs.get(name))
+        return self.processes[name]
 
     def rasa_args(self, port: int) -> list[str]:
         """Arguments of `rasa run` for one replica.
