@@ -1,5 +1,8 @@
 """iCalendar (RFC 5545) files: one appointment for a resident, an agenda for a conseiller.
 
+The VCALENDAR and its VEVENTs are written by the ``icalendar`` library (escaping of
+``, ; \\`` and new lines, folding at 75 octets, CRLF line ends, UTC times as ``…Z``).
+
 The link given to web residents carries a signature (HMAC with the app's salt) so
 knowing a reference alone does not reveal an appointment.
 """
@@ -10,6 +13,8 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterable
+
+from icalendar import Calendar, Event, vText
 
 from actions.booking.slots import to_utc
 from actions.common.settings import get_settings
@@ -25,39 +30,31 @@ class CalendarEvent:
     description: str = ""
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _fold(line: str) -> list[str]:
-    """Lines longer than 75 octets continue on the next line after a space (RFC 5545 §3.1)."""
-    out, current = [], ""
-    for char in line:
-        if len((current + char).encode("utf-8")) > 75:
-            out.append(current)
-            current = " " + char
-        else:
-            current += char
-    return out + [current]
-
-
-def _stamp(moment: datetime) -> str:
-    return to_utc(moment).strftime("%Y%m%dT%H%M%SZ")
+def _vevent(event: CalendarEvent, now: datetime) -> Event:
+    vevent = Event()
+    vevent.add("uid", event.uid)
+    vevent.add("dtstamp", to_utc(now))
+    vevent.add("dtstart", to_utc(event.start))
+    vevent.add("dtend", to_utc(event.end))
+    vevent.add("summary", event.summary)
+    if event.location:
+        vevent.add("location", event.location)
+    if event.description:
+        vevent.add("description", event.description)
+    return vevent
 
 
 def calendar(events: Iterable[CalendarEvent], now: datetime, name: str = "Sésame") -> str:
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Ville de Chambery//Sesame//FR", "CALSCALE:GREGORIAN",
-             "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape(name)}"]
+    """A VCALENDAR (METHOD:PUBLISH) of ``events``, as the text of an .ics file."""
+    cal = Calendar()
+    cal.add("version", "2.0")
+    cal.add("prodid", "-//Ville de Chambery//Sesame//FR")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", vText(name))  # an X- property is not TEXT to the library: escape it as TEXT
     for event in events:
-        lines += ["BEGIN:VEVENT", f"UID:{event.uid}", f"DTSTAMP:{_stamp(now)}", f"DTSTART:{_stamp(event.start)}",
-                  f"DTEND:{_stamp(event.end)}", f"SUMMARY:{_escape(event.summary)}"]
-        if event.location:
-            lines.append(f"LOCATION:{_escape(event.location)}")
-        if event.description:
-            lines.append(f"DESCRIPTION:{_escape(event.description)}")
-        lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(folded for line in lines for folded in _fold(line)) + "\r\n"
+        cal.add_component(_vevent(event, now))
+    return cal.to_ical().decode("utf-8")
 
 
 def appointment_event(reference: str, start: datetime, end: datetime, place_name: str, place_address: str,

@@ -23,6 +23,7 @@ from actions.booking.service import (
     TooLateToChange,
 )
 from actions.booking.slots import PARIS, to_utc
+from actions.common.phones import national_format
 
 MOVED, TAKEN, TOO_LATE, NOT_FOUND = "moved", "taken", "too_late", "not_found"
 
@@ -65,9 +66,7 @@ def find_upcoming(service: BookingService, text: str) -> list[BookedAppointment]
 
 def display_phone(raw: str) -> str:
     """A phone as residents dial it: ``+33479602020`` → ``04 79 60 20 20``; other forms kept."""
-    from actions.core.contacts import format_phone
-
-    return format_phone(raw.replace(" ", "")) if raw.strip().startswith("+33") else raw.strip()
+    return national_format(raw)
 
 
 def place_phone(phone: str, structure_id: str | None) -> str:

@@ -18,6 +18,7 @@ from typing import Iterable
 
 import yaml
 
+from actions.common.phones import national_format
 from actions.common.settings import get_settings
 
 # The City's own website: the last resort when no contact at all could be read.
@@ -55,15 +56,8 @@ class Contact:
 
 
 def format_phone(e164: str) -> str:
-    """+33479602020 → 04 79 60 20 20 (how a resident dials it in France).
-
-    The maintained library for this is ``phonenumbers``; it is not installed in the
-    project environment yet, so this covers French numbers (the only ones we publish).
-    """
-    if e164.startswith("+33") and len(e164) == 12:
-        national = "0" + e164[3:]
-        return " ".join(national[i : i + 2] for i in range(0, 10, 2))
-    return e164
+    """+33479602020 → 04 79 60 20 20 (how a resident dials it in France), by ``actions.common.phones``."""
+    return national_format(e164)
 
 
 def _text(item: dict, key: str) -> str:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from actions.booking.phone import find_phone
+from actions.common.phones import find_french
 from actions.common.text import fold
 
 CONSENT, CONTACT, PHONE, AVAILABILITY = ("handoff_consent", "handoff_contact", "handoff_phone",
@@ -21,6 +21,7 @@ SKIPPED = "-"
 CHANNELS_THAT_KNOW_THE_PHONE = {"sms"}
 
 _WORDS = re.compile(r"[a-z0-9']+")
+_DIGIT_RUN = re.compile(r"(?:\+|00)?\d[\d\s.\-]{7,}\d")  # anything like a phone number, even a wrong one
 YES = {"oui", "ouais", "ouai", "ok", "okay", "oki", "dac", "daccord", "d'accord", "accord", "yes", "bien sur",
        "vas y", "allez y", "go", "je veux bien", "je suis d'accord", "volontiers", "oui merci", "/affirm", "ui", "wi"}
 NO = {"non", "nan", "no", "pas d'accord", "je refuse", "refuse", "non merci", "/deny", "jamais", "pas question"}
@@ -81,7 +82,7 @@ def parse_contact(text: str) -> str | None:
     for mode, words in CONTACT_WORDS:
         if folded.strip() == mode or _matches(cleaned, tuple(w.replace("-", " ") for w in words)):
             return mode
-    if find_phone(text, mobile_only=False):
+    if find_french(text):
         return "telephone"
     return None
 
@@ -92,7 +93,9 @@ def parse_availability(text: str) -> str:
     for label, words in AVAILABILITY_WORDS:
         if _matches(cleaned, tuple(w.replace("-", " ") for w in words)):
             return label
-    free = re.sub(r"(?:\+|00)?\d[\d\s.\-]{7,}\d", "", text).strip()
+    # Not phonenumbers' matcher: this scrub also drops a mistyped number ("06 12 34 56"), which the
+    # matcher, finding only possible numbers, leaves in the text (checked with phonenumbers 9.0.43).
+    free = _DIGIT_RUN.sub("", text).strip()
     return " ".join(free.split())[:120] or "n'importe quand"
 
 
@@ -132,12 +135,12 @@ def read_answer(requested: str | None, text: str, channel: str) -> Answer:
         if mode is None:
             return Answer(response="utter_handoff_contact_again")
         slots: dict[str, Any] = {CONTACT: mode}
-        phone = find_phone(text, mobile_only=False)
+        phone = find_french(text)
         if phone and needs_phone(mode, channel):
             slots[PHONE] = phone
         return Answer(slots)
     if requested == PHONE:
-        phone = find_phone(text, mobile_only=False)
+        phone = find_french(text)
         if phone is None:
             return Answer(response="utter_handoff_phone_invalid")
         return Answer({PHONE: phone})

@@ -4,6 +4,23 @@ A basic phone bills and displays an SMS in segments: 160 GSM-7 characters, or
 only 70 as soon as one character is outside GSM-7 (UCS-2). French typography
 (’ « » non-breaking spaces, ê, ç, œ) silently pushes a message into UCS-2, so we
 fold those to GSM-7 wherever the meaning survives, then count and split.
+
+The alphabet and the encoding are the ``gsm0338`` codec's (GSM 03.38 default alphabet
+and its extension table): a text is GSM-7 when the codec encodes it, and its length
+in septets is the length of what the codec writes (an extension character such as €
+is escape + septet: 2). Measured on the project's texts (every domain response and
+every ``bot.channels.texts`` string, raw and folded: 234 texts) with gsm0338 1.1.0,
+``is_gsm7``, ``segment_info`` and ``split_sms`` give exactly what the former
+hand-written table gave: é è à ù are GSM-7 (1 septet), € is 2, and ç ê œ « » ’ and
+non-breaking spaces are not. The codec is slower than a set look-up (segment_info and
+two split_sms on those 234 texts: about 72 ms against 26 ms, 0.3 ms a text), which
+is nothing beside sending an SMS. Two things stay here, being no codec's job:
+
+* the codec also encodes a bare ESC (U+001B, the escape septet itself), which a
+  handset would read as the start of an extension character: such a text is
+  treated as not GSM-7;
+* folding French typography (``normalise``) and cutting into segments, where an
+  escape pair or a surrogate pair never straddles two segments (3GPP TS 23.040).
 """
 from __future__ import annotations
 
@@ -11,12 +28,16 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# GSM 03.38 default alphabet (one septet each) and extension table (escape + one septet).
-GSM7_BASIC = frozenset(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+import gsm0338
+from gsm0338.charset import BASIC_CHARACTER_SET, BASIC_CHARACTER_SET_EXTENSION
+
+_CODEC = gsm0338.Codec()
+_ESCAPE = "\x1b"
+
+# GSM 03.38 default alphabet (one septet each) and extension table (escape + one septet),
+# read from the codec's own tables.
+GSM7_BASIC = frozenset(unicodedata.lookup(name) for name in BASIC_CHARACTER_SET.values()) - {_ESCAPE}
+GSM7_EXTENSION = frozenset(unicodedata.lookup(name) for name in BASIC_CHARACTER_SET_EXTENSION.values())
 
 GSM7_SINGLE, GSM7_MULTI = 160, 153
 UCS2_SINGLE, UCS2_MULTI = 70, 67
@@ -35,9 +56,20 @@ _GUILLEMETS = re.compile(r"«\s*|\s*»")
 _NUMERO = re.compile(r"\bn°\s*", re.IGNORECASE)
 
 
+def _septets(text: str) -> int | None:
+    """The length of ``text`` in GSM-7 septets, as the codec encodes it; None when it is not GSM-7."""
+    if _ESCAPE in text:
+        return None
+    try:
+        encoded, _ = _CODEC.encode(text)
+    except UnicodeEncodeError:
+        return None
+    return len(encoded)
+
+
 def is_gsm7(text: str) -> bool:
     """True when every character can be sent in the GSM-7 alphabet."""
-    return all(c in GSM7_BASIC or c in GSM7_EXTENSION for c in text)
+    return _septets(text) is not None
 
 
 def _fold_char(char: str) -> str:
@@ -81,18 +113,20 @@ def _char_units(char: str, gsm: bool) -> int:
 
 def segment_info(text: str) -> SegmentInfo:
     """Count segments as a handset does; an escape pair or a surrogate pair never straddles two."""
-    gsm = is_gsm7(text)
+    septets = _septets(text)
+    gsm = septets is not None
+    encoding = "GSM-7" if gsm else "UCS-2"
     single, multi = (GSM7_SINGLE, GSM7_MULTI) if gsm else (UCS2_SINGLE, UCS2_MULTI)
-    sizes = [_char_units(c, gsm) for c in text]
-    units = sum(sizes)
+    units = septets if gsm else sum(_char_units(c, False) for c in text)  # UTF-16 units, lone surrogates too
     if units <= single:
-        return SegmentInfo("GSM-7" if gsm else "UCS-2", units, 1 if units else 0)
+        return SegmentInfo(encoding, units, 1 if units else 0)
     segments, used = 1, 0
-    for size in sizes:
+    for char in text:
+        size = _char_units(char, gsm)
         if used + size > multi:
             segments, used = segments + 1, 0
         used += size
-    return SegmentInfo("GSM-7" if gsm else "UCS-2", units, segments)
+    return SegmentInfo(encoding, units, segments)
 
 
 def fits(text: str, max_segments: int) -> bool:

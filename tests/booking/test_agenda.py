@@ -51,7 +51,8 @@ def test_resident_ics_and_signed_link(clock) -> None:
     start = datetime(2026, 7, 1, 8, 0, tzinfo=timezone.utc)
     event = appointment_event("K7M4QX", start, start.replace(hour=9), "La Dynamo", "", "votre téléphone, chargé")
     ics = calendar([event], clock.now)
-    assert "LOCATION:La Dynamo" in ics and "votre téléphone\\, chargé" in ics
+    unfolded = ics.replace("\r\n ", "")  # where a long line folds is the library's choice
+    assert "LOCATION:La Dynamo" in unfolded and "votre téléphone\\, chargé" in unfolded
     assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
     link = ics_link("K7M4QX")
     assert link.endswith(f"/rdv/K7M4QX-{ics_token('K7M4QX')}.ics")

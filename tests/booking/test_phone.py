@@ -38,3 +38,16 @@ def test_number_inside_a_sentence() -> None:
 
 def test_display_for_residents() -> None:
     assert display_phone("+33612345678") == "06 12 34 56 78"
+
+
+def test_the_reason_of_a_refusal_is_named() -> None:
+    from actions.booking.phone import NotFrench, NotMobile
+
+    with pytest.raises(NotMobile):
+        normalise_phone("04 79 60 20 20")
+    with pytest.raises(NotFrench):
+        normalise_phone("+44 7700 900123")
+
+
+def test_a_sentence_given_whole_is_read_like_find_phone() -> None:
+    assert normalise_phone("c'est le 06 12 34 56 78") == find_phone("c'est le 06 12 34 56 78") == "+33612345678"

@@ -87,3 +87,22 @@ def test_a_giant_sentence_is_cut_between_words_never_inside_one() -> None:
 def test_lines_are_kept_as_lines_when_packed() -> None:
     text = "Voici les choix.\n1. Un\n2. Deux\nRépondez 1 ou 2."
     assert gsm7.split_sms(text) == [text]
+
+
+def test_the_alphabet_is_the_gsm0338_codecs() -> None:
+    import gsm0338
+
+    codec = gsm0338.Codec()
+    for char in "éèàùÉÇ@£$¥Ñß":
+        assert gsm7.is_gsm7(char) and len(codec.encode(char)[0]) == gsm7.segment_info(char).units == 1
+    for char in "€[]{}|^~\\":
+        assert gsm7.is_gsm7(char) and len(codec.encode(char)[0]) == gsm7.segment_info(char).units == 2
+    for char in ("ç", "ê", "œ", "«", "»", "\u2019", "\u00a0", "🙂"):
+        assert not gsm7.is_gsm7(char)
+    text = gsm7.normalise("Rendez-vous confirmé à la Dynamo, 12 € : « apportez votre téléphone ».")
+    assert gsm7.segment_info(text).units == len(codec.encode(text)[0])
+
+
+def test_a_bare_escape_is_not_gsm7_although_the_codec_encodes_it() -> None:
+    assert not gsm7.is_gsm7("a\x1bb")
+    assert gsm7.segment_info("a\x1bb").encoding == "UCS-2"

@@ -1,4 +1,4 @@
-"""X-Twilio-Signature: our implementation against Twilio's published examples and its own SDK."""
+"""X-Twilio-Signature: our wrapper against Twilio's published example and its own SDK."""
 from __future__ import annotations
 
 from twilio.request_validator import RequestValidator
@@ -45,3 +45,35 @@ def test_default_port_variants_are_accepted() -> None:
     assert is_valid("tok", url, [("Body", "x")], signature)
     signature = compute_signature("tok", url, [("Body", "x")])
     assert is_valid("tok", "https://sesame.example:443/webhooks/sms/webhook", [("Body", "x")], signature)
+
+
+# What Twilio POSTs to an SMS webhook (field names from its Messaging webhook docs).
+INBOUND_SMS = [
+    ("ToCountry", "FR"), ("ToState", ""), ("SmsMessageSid", "SM0123456789abcdef0123456789abcdef"),
+    ("NumMedia", "0"), ("ToCity", ""), ("FromZip", ""), ("SmsSid", "SM0123456789abcdef0123456789abcdef"),
+    ("FromState", ""), ("SmsStatus", "received"), ("FromCity", ""),
+    ("Body", "Bonjour, j’ai reçu un courrier de la CAF « urgent » : 50 € à payer ?"),
+    ("FromCountry", "FR"), ("To", "+33757000000"), ("ToZip", ""), ("NumSegments", "2"),
+    ("MessageSid", "SM0123456789abcdef0123456789abcdef"), ("AccountSid", "AC00000000000000000000000000000000"),
+    ("From", "+33612345678"), ("ApiVersion", "2010-04-01"),
+]
+WEBHOOK = "https://sesame.chambery.example/webhooks/sms/webhook"
+
+
+def test_wrapper_equals_request_validator_on_a_real_looking_inbound_sms() -> None:
+    token = "0123456789abcdef0123456789abcdef"
+    expected = RequestValidator(token).compute_signature(WEBHOOK, dict(INBOUND_SMS))
+    assert compute_signature(token, WEBHOOK, INBOUND_SMS) == expected
+    assert is_valid(token, WEBHOOK, INBOUND_SMS, expected)
+    assert RequestValidator(token).validate(WEBHOOK, dict(INBOUND_SMS), compute_signature(token, WEBHOOK, INBOUND_SMS))
+    tampered = [(k, "+33699999999" if k == "From" else v) for k, v in INBOUND_SMS]
+    assert not is_valid(token, WEBHOOK, tampered, expected)
+
+
+def test_a_repeated_parameter_is_signed_as_the_sdk_signs_a_multidict() -> None:
+    from multidict import MultiDict
+
+    params = [("Body", "oui"), ("MediaUrl", "https://b.example/2"), ("MediaUrl", "https://a.example/1")]
+    expected = RequestValidator("tok").compute_signature(WEBHOOK, MultiDict(params))
+    assert compute_signature("tok", WEBHOOK, params) == expected
+    assert is_valid("tok", WEBHOOK, params, expected)

@@ -38,6 +38,8 @@ def official(url: str) -> bool:
 
 def test_phone_numbers_are_shown_as_residents_dial_them() -> None:
     assert format_phone("+33479602020") == "04 79 60 20 20"
+    assert format_phone("04 79 60 20 20") == "04 79 60 20 20"
+    assert format_phone("") == ""
 
 
 def test_a_resident_gets_the_phone_the_address_and_the_hours_when_they_are_known() -> None:

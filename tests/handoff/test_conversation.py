@@ -68,6 +68,7 @@ def test_availability(text, label):
 
 def test_availability_never_keeps_a_phone_number():
     assert "06" not in c.parse_availability("le soir au 06 12 34 56 78")
+    assert c.parse_availability("le soir au 06 12 34 56") == "le soir au"  # even a mistyped one
 
 
 def test_answers_since_asked_counts_the_messages_after_the_question():
