@@ -50,6 +50,9 @@ eval-blind: train ## score the blind evaluation sets over the REST channel (repo
 bench: train ## benchmarks: training, cold start, memory, latency, throughput, beside the rebuilt baseline probe
 	$(PY) -m bot.runtime.bench
 
+bench-mixed: train ## every kind of turn (greeting, search, guide, booking, handoff, privacy, not understood) at concurrency 1, 8, 16 (reports/bench-mixed.json)
+	$(PY) -m bot.runtime.bench_mixed
+
 telegram-polling: install ## relay Telegram updates to the local Rasa (no public URL needed)
 	$(PY) -m bot.channels.telegram_polling
 
@@ -72,4 +75,4 @@ constraints: ## regenerate constraints.txt from the current venv
 clean: ## remove trained models, reports and local data (keeps .venv)
 	rm -rf models/*.tar.gz reports/* var/ results/
 
-.PHONY: help install browser train seed run chat test eval eval-blind bench telegram-polling sms-audit create-admin purge audit constraints clean
+.PHONY: help install browser train seed run chat test eval eval-blind bench bench-mixed telegram-polling sms-audit create-admin purge audit constraints clean
