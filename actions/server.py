@@ -11,6 +11,11 @@ This is ``rasa run actions`` (same arguments, same app from
   in endpoints.yml / endpoints.production.yml). A request without it gets 401, one
   with a wrong value 403, and no action runs.
 
+A call that rasa-sdk would answer with a 500 gets a 400 instead, before any action runs
+(:func:`check_action_call`: a body that is not JSON, not an object, a deflate header on
+data that is not deflate, a tracker or a field of the wrong type), and Sanic's own 4xx
+(unknown route, wrong method) keep their status (rasa-sdk's catch-all handler made them 500).
+
 With ``SESAME_ENV=production`` the secret is mandatory: the server refuses to start
 (exit code 2, with the reason) when it is missing or shorter than
 ``MIN_SECRET_LENGTH`` characters. There is no default secret.
@@ -18,11 +23,13 @@ With ``SESAME_ENV=production`` the secret is mandatory: the server refuses to st
 from __future__ import annotations
 
 import hmac
+import json
 import logging
 import os
 import sys
 import types
-from typing import Mapping, Optional, Sequence, Union
+import zlib
+from typing import Any, Mapping, Optional, Sequence, Union
 
 SECRET_ENV = "SESAME_ACTION_SECRET"
 SECRET_HEADER = "X-Sesame-Action-Secret"
@@ -84,7 +91,8 @@ def secret_matches(provided: Optional[str], secret: str) -> bool:
     """Constant-time comparison of the header's value with the secret."""
     if provided is None:
         return False
-    return hmac.compare_digest(provided.encode("utf-8"), secret.encode("utf-8"))
+    # Sanic keeps non-UTF-8 header bytes as lone surrogates: encode them back, or "\x80" was a 500.
+    return hmac.compare_digest(provided.encode("utf-8", "surrogateescape"), secret.encode("utf-8"))
 
 
 def require_secret(app, secret: str) -> None:  # type: ignore[no-untyped-def]
@@ -108,6 +116,64 @@ def require_secret(app, secret: str) -> None:  # type: ignore[no-untyped-def]
     app.register_middleware(check_secret, "request")
 
 
+class ActionCallInvalid(ValueError):
+    """A POST /webhook body that is not an action call Rasa could have sent (answered 400)."""
+
+
+# The fields of an action call rasa-sdk reads, with the types it needs (None: may be absent).
+_TRACKER_FIELDS = {"slots": dict, "latest_message": dict, "events": list, "active_loop": dict,
+                   "active_form": dict, "followup_action": str, "latest_action_name": str}
+
+
+def check_action_call(body: bytes, deflate: bool) -> None:
+    """Raise ActionCallInvalid when ``body`` cannot be an action call (rasa-sdk would fail with a 500)."""
+    try:
+        raw = zlib.decompress(body) if deflate else body
+        call: Any = json.loads(raw)
+    except (zlib.error, ValueError) as exc:  # not deflate data, not UTF-8, not JSON
+        raise ActionCallInvalid("the body must be a JSON action call" + (" (deflate)" if deflate else "")) from exc
+    if not isinstance(call, dict):
+        raise ActionCallInvalid("the action call must be a JSON object")
+    if not isinstance(call.get("version"), (str, type(None))):
+        raise ActionCallInvalid("version must be a string")
+    if call.get("next_action") is None:
+        return  # rasa-sdk answers "no action" itself
+    if not isinstance(call["next_action"], str):
+        raise ActionCallInvalid("next_action must be a string")
+    tracker = call.get("tracker")
+    if not isinstance(tracker, dict) or not isinstance(tracker.get("sender_id"), str):
+        raise ActionCallInvalid("tracker must be an object with a sender_id string")
+    for name, kind in _TRACKER_FIELDS.items():
+        if tracker.get(name) is not None and not isinstance(tracker[name], kind):
+            raise ActionCallInvalid(f"tracker.{name} must be a {kind.__name__}")
+    if not all(isinstance(event, dict) for event in tracker.get("events") or []):
+        raise ActionCallInvalid("tracker.events must be a list of objects")
+    if not isinstance(call.get("domain", {}), dict):
+        raise ActionCallInvalid("domain must be an object")
+
+
+def refuse_invalid_calls(app) -> None:  # type: ignore[no-untyped-def]
+    """400 for a POST /webhook that is no action call; Sanic's 4xx stay 4xx (not rasa-sdk's 500)."""
+    from sanic import response
+    from sanic.exceptions import SanicException
+
+    async def check_call(request):  # type: ignore[no-untyped-def]
+        if request.method != "POST" or request.path != "/webhook":
+            return None
+        try:
+            check_action_call(request.body or b"", request.headers.get("Content-Encoding") == "deflate")
+        except ActionCallInvalid as exc:
+            logger.warning("action server: call refused, %s", exc)
+            return response.json({"error": str(exc)}, status=400)
+        return None
+
+    def keep_status(request, exception: SanicException):  # type: ignore[no-untyped-def]
+        return response.json({"error": str(exception)}, status=getattr(exception, "status_code", 400))
+
+    app.register_middleware(check_call, "request")
+    app.error_handler.add(SanicException, keep_status)
+
+
 def create_app(action_package_name: Union[str, types.ModuleType] = "actions.registry",
                secret: Optional[str] = None,
                cors_origins: Union[str, Sequence[str], None] = None,
@@ -118,6 +184,7 @@ def create_app(action_package_name: Union[str, types.ModuleType] = "actions.regi
     app = sdk_create_app(action_package_name, cors_origins=cors_origins, auto_reload=auto_reload)
     if secret:
         require_secret(app, secret)
+    refuse_invalid_calls(app)  # after the secret check: an unauthenticated call learns nothing
     return app
 
 

@@ -94,7 +94,10 @@ def never_silent(on_new_message: Handler) -> Handler:
 
     async def guarded(message: UserMessage) -> None:
         output = message.output_channel
-        collected = isinstance(output, CollectingOutputChannel)
+        # Rasa's streamed REST turns (?stream=true) collect into an asyncio.Queue, which has no
+        # len(): counting it raised here, Rasa never closed the stream and the request hung.
+        # Those turns are not checked for silence; every list-collecting channel is.
+        collected = isinstance(output, CollectingOutputChannel) and isinstance(output.messages, list)
         before = len(output.messages) if collected else 0
         try:
             await on_new_message(message)

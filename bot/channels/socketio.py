@@ -36,6 +36,45 @@ from bot.webchat.security_headers import socketio_allowed_origins
 
 logger = logging.getLogger(__name__)
 SOCKETIO_MAX_FRAME_BYTES = 1_000_000
+MAX_SESSION_ID_CHARS = 255  # Rasa's tracker store keeps sender_id in a VARCHAR(255)
+
+
+class MalformedSocketEvent(ValueError):
+    """A socket.io payload the widget never sends: refused with a warning, nothing reaches Rasa."""
+
+
+def _session_id(data: Dict, required: bool) -> Optional[str]:
+    value = data.get("session_id")
+    if value is None or value == "":
+        if required:
+            raise MalformedSocketEvent("no session_id")
+        return None
+    if not isinstance(value, str) or len(value) > MAX_SESSION_ID_CHARS:
+        raise MalformedSocketEvent(f"session_id must be a text of at most {MAX_SESSION_ID_CHARS} characters")
+    return value
+
+
+def user_message(data: Any, metadata_key: Text, needs_session: bool) -> tuple:
+    """``(session_id, text, metadata)`` of a ``user_uttered`` payload; MalformedSocketEvent otherwise.
+
+    Rasa's own handler raised on a payload that is not an object, on metadata that is not JSON,
+    and passed a session id of any type (a number, a list) to the tracker store.
+    """
+    if not isinstance(data, dict):
+        raise MalformedSocketEvent("the payload must be an object")
+    session_id = _session_id(data, needs_session)
+    text = data.get("message", "")
+    if not isinstance(text, str):
+        raise MalformedSocketEvent("message must be a text")
+    metadata = data.get(metadata_key) or {}
+    if isinstance(metadata, str):
+        try:
+            metadata = json.loads(metadata)
+        except ValueError:
+            raise MalformedSocketEvent("metadata must be a JSON object") from None
+    if not isinstance(metadata, dict):
+        raise MalformedSocketEvent("metadata must be an object")
+    return session_id, text, metadata
 
 
 def socket_ip(sio: AsyncServer, sid: Text, namespace: Optional[Text]) -> str:
@@ -76,10 +115,15 @@ class SesameSocketIOInput(SocketIOInput):
         # other sites than ours / SESAME_ALLOWED_ORIGINS are refused (400) instead.
         sio.eio.cors_allowed_origins = socketio_allowed_origins()
 
-        async def session_request(sid: Text, data: Optional[Dict]) -> None:
-            data = dict(data or {})
-            if not data.get("session_id"):
-                data["session_id"] = uuid.uuid4().hex
+        async def session_request(sid: Text, data: Any = None, *_extra: Any) -> None:
+            data = {} if data is None else data
+            try:
+                if not isinstance(data, dict):
+                    raise MalformedSocketEvent("the payload must be an object")
+                data = {**data, "session_id": _session_id(data, required=False) or uuid.uuid4().hex}
+            except MalformedSocketEvent as exc:
+                logger.warning("socket.io session_request refused: %s", exc)
+                return
             if self.session_persistence:
                 joined = sio.enter_room(sid, data["session_id"], namespace=self.namespace)
                 if inspect.isawaitable(joined):
@@ -88,19 +132,13 @@ class SesameSocketIOInput(SocketIOInput):
 
         guarded = never_silent(on_new_message)
 
-        async def handle_message(sid: Text, data: Dict) -> None:
-            if self.session_persistence:
-                if not data.get("session_id"):
-                    logger.warning("socket.io message without session_id ignored")
-                    return
-                sender_id = data["session_id"]
-            else:
-                sender_id = sid
-            metadata = data.get(self.metadata_key) or {}
-            if isinstance(metadata, str):
-                metadata = json.loads(metadata)
-            text = data.get("message", "")
-            text = text if isinstance(text, str) else ""
+        async def handle_message(sid: Text, data: Any = None, *_extra: Any) -> None:
+            try:
+                session_id, text, metadata = user_message(data, self.metadata_key, self.session_persistence)
+            except MalformedSocketEvent as exc:
+                logger.warning("socket.io message refused: %s", exc)
+                return
+            sender_id = session_id if self.session_persistence else sid
             output = CountingSocketIOOutput(sio, self.bot_message_evt)
             verdict = gate.check(text, str(sender_id), ip=socket_ip(sio, sid, self.namespace))
             if verdict.action == limits.REPLY:

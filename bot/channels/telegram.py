@@ -34,6 +34,9 @@ from bot.channels.guard import never_silent, no_answer_text
 from bot.channels.render import from_rasa, render_telegram
 
 logger = logging.getLogger(__name__)
+# httpx (PTB's HTTP client) logs every request URL at INFO, and a Bot API URL carries the bot
+# token (https://api.telegram.org/bot<token>/sendMessage): keep those lines out of the logs.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -180,7 +183,9 @@ class TelegramInput(InputChannel):
             if len(request.body or b"") > get_channel_settings().max_body_bytes:
                 return response.text("request too large", status=413)
             given = request.headers.get(SECRET_HEADER, "")
-            if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            # Sanic keeps a header's non-UTF-8 bytes as lone surrogates (surrogateescape): a plain
+            # encode() raised on them and a wrong secret such as "À" got a 500 instead of a 403.
+            if not hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self.secret.encode()):
                 logger.warning("Telegram webhook: wrong or missing secret token, request refused")
                 self.gate.record_refusal(ip)
                 return response.text("forbidden", status=403)

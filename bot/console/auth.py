@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Awaitable, Callable
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from actions.handoff import accounts
 from bot.console.context import now, read_db, render
@@ -102,13 +103,29 @@ def _headers(response: web.StreamResponse) -> None:
     response.headers["X-Frame-Options"] = "DENY"
 
 
+class UnreadableForm(web.HTTPBadRequest):
+    """A POST body aiohttp cannot read as a form (unknown charset, invalid UTF-8, broken multipart)."""
+
+
+async def read_form(request: web.Request):  # type: ignore[no-untyped-def]
+    """The posted form, read once here (aiohttp keeps it for the handlers); 400 when unreadable.
+
+    aiohttp raised UnicodeDecodeError, LookupError, an HttpProcessingError (a multipart part's
+    headers) or an AssertionError (a part without a readable name) from ``request.post()``: a 500.
+    """
+    try:
+        return await request.post()
+    except (ValueError, LookupError, HttpProcessingError, AssertionError) as exc:
+        raise UnreadableForm(text="Le formulaire n'a pas pu être lu. Rechargez la page et réessayez.") from exc
+
+
 @web.middleware
 async def require_session(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Attach ``request["user"]`` and ``request["csrf_token"]``, or send the visitor to the login page."""
     route_name = request.match_info.route.name
     if route_name in PUBLIC_ROUTES:
         if request.method == "POST":
-            form = await request.post()
+            form = await read_form(request)
             if not tokens_match(str(form.get("csrf_token", "")), request.cookies.get(LOGIN_COOKIE, "")):
                 return forbidden(request, "Le formulaire a expiré. Rechargez la page et réessayez.")
         return await handler(request)
@@ -119,7 +136,7 @@ async def require_session(request: web.Request, handler: Handler) -> web.StreamR
         raise web.HTTPSeeOther(login_url(request))
     request["user"], request["csrf_token"] = found
     if request.method == "POST":
-        form = await request.post()
+        form = await read_form(request)
         if not tokens_match(str(form.get("csrf_token", "")), found[1]):
             return forbidden(request, "Le formulaire a expiré. Rechargez la page et réessayez.")
     return await handler(request)

@@ -36,6 +36,23 @@ CONTACT_MODES = {"telephone": "Être appelé", "sms": "Recevoir un SMS", "rendez
                  "ici": "Continuer ici, par écrit"}
 
 
+MAX_ROW_ID = 2**63 - 1  # the largest id SQLite and PostgreSQL store (BIGINT)
+
+
+def row_id(value: str) -> int:
+    """A row id from a URL (``\\d+`` in the route); 404 when no row can have it.
+
+    A larger number reached the database and raised OverflowError (a 500) on SQLite.
+    """
+    try:
+        number = int(value)
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    if not 0 <= number <= MAX_ROW_ID:
+        raise web.HTTPNotFound()
+    return number
+
+
 def now(request: web.Request) -> datetime:
     return request.app[CLOCK]()
 

@@ -6,7 +6,7 @@ from aiohttp import web
 from actions.handoff import accounts, audit, queue
 from actions.handoff.models import ROLES
 from bot.console.auth import Identity, admin_only
-from bot.console.context import in_db, now, render
+from bot.console.context import in_db, now, render, row_id
 
 ROLE_LABELS = {"conseiller": "Conseiller", "admin": "Administrateur"}
 
@@ -50,7 +50,7 @@ async def create_account(request: web.Request) -> web.StreamResponse:
 @admin_only
 async def disable_account(request: web.Request) -> web.StreamResponse:
     admin: Identity = request["user"]
-    user_id = int(request.match_info["id"])
+    user_id = row_id(request.match_info["id"])
     if user_id == admin.id:
         return await _accounts_page(request, status=400, error="Vous ne pouvez pas désactiver votre propre compte.")
     moment = now(request)
@@ -69,7 +69,9 @@ async def disable_account(request: web.Request) -> web.StreamResponse:
 @admin_only
 async def journal_page(request: web.Request) -> web.Response:
     case_id = request.query.get("demande", "")
-    entries = await in_db(request, lambda s: audit.recent(s, 300, int(case_id) if case_id.isdigit() else None))
+    # isdecimal, not isdigit ("²" is a digit int() refuses); row_id: 404 past the largest id.
+    wanted = row_id(case_id) if case_id.isdecimal() else None
+    entries = await in_db(request, lambda s: audit.recent(s, 300, wanted))
     return render(request, "journal.html", title="Journal", entries=entries, nav="journal")
 
 

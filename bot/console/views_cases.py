@@ -18,7 +18,7 @@ from actions.booking.service import BookingError, BookingService, SlotTaken
 from actions.handoff import audit, cases, delivery, queue
 from actions.handoff.models import CLOSED, Case, CaseMessage, CaseNote
 from bot.console.auth import Identity
-from bot.console.context import CLOCK, ENGINE, RASA, in_db, local_time, now, render, human_duration
+from bot.console.context import CLOCK, ENGINE, RASA, in_db, local_time, now, render, human_duration, row_id
 from bot.console.rasa_api import RasaUnavailable, transcript
 from bot.console.replies import (
     CANNED_REPLIES, HAND_BACK_NOTICE, MAX_REPLY_CHARS, canned_text, take_over_notice,
@@ -41,10 +41,7 @@ NOTICES = {
 
 
 def _case_id(request: web.Request) -> int:
-    try:
-        return int(request.match_info["id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
+    return row_id(request.match_info["id"])
 
 
 def _case_url(request: web.Request, case_id: int, notice: str = "") -> str:

@@ -20,6 +20,8 @@ from bot.console.app import create_console_app
 from bot.webchat.security_headers import security_headers
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+MAX_ROW_ID = 2**63 - 1  # the largest id the database stores (BIGINT)
+ICS_NOT_FOUND = "Ce rendez-vous n'existe pas ou a été annulé."
 PLACEHOLDER_JS = "__SESAME_RASA_URL__"
 PLACEHOLDER_HTML = "{{RASA_URL}}"
 PLACEHOLDER_HELP = "__SESAME_HELP__"
@@ -92,13 +94,15 @@ def create_app(rasa_url: str | None = None, demo_agenda: bool | None = None) -> 
         from actions.booking.agenda import resident_ics
         from actions.common.db import get_engine
 
+        if not request.match_info["name"].isascii():  # no link we give has other characters, and
+            raise web.HTTPNotFound(text=ICS_NOT_FOUND)  # hmac.compare_digest raised TypeError (a 500)
         reference, _, token = request.match_info["name"].partition("-")
         loop = asyncio.get_running_loop()
         body = await loop.run_in_executor(
             None, resident_ics, get_engine(), reference, token, datetime.now(timezone.utc)
         )
         if body is None:
-            raise web.HTTPNotFound(text="Ce rendez-vous n'existe pas ou a été annulé.")
+            raise web.HTTPNotFound(text=ICS_NOT_FOUND)
         return web.Response(
             text=body, content_type="text/calendar", charset="utf-8",
             headers={"Content-Disposition": f'attachment; filename="rendez-vous-{reference}.ics"'},
@@ -117,6 +121,8 @@ def create_app(rasa_url: str | None = None, demo_agenda: bool | None = None) -> 
         try:
             after = int(request.query.get("after", "0") or 0)
         except ValueError:
+            raise web.HTTPBadRequest(text="after doit être un nombre.")
+        if not -MAX_ROW_ID <= after <= MAX_ROW_ID:  # beyond, SQLite raised OverflowError (a 500)
             raise web.HTTPBadRequest(text="after doit être un nombre.")
         if not conversation or len(conversation) > 128:
             raise web.HTTPBadRequest(text="conversation manquante.")
@@ -155,7 +161,7 @@ def create_app(rasa_url: str | None = None, demo_agenda: bool | None = None) -> 
         return web.Response(text=body, content_type="text/plain", charset="utf-8", headers={
             "Content-Disposition": 'attachment; filename="sesame-mes-donnees.txt"', "Cache-Control": "no-store"})
 
-    app = web.Application(middlewares=[security_headers(rasa_url)])  # CSP, frame-ancestors, nosniff…
+    app = web.Application(middlewares=[security_headers(rasa_url), static_name_too_long])  # CSP, nosniff…
     app.router.add_get("/", index)
     app.router.add_get("/healthz", health)
     app.router.add_get("/rdv/{name}.ics", appointment_ics)
@@ -165,6 +171,21 @@ def create_app(rasa_url: str | None = None, demo_agenda: bool | None = None) -> 
     app.router.add_static("/static/", STATIC_DIR, show_index=False)
     app.add_subapp("/console/", create_console_app())
     return app
+
+
+class StaticNameTooLong(web.HTTPNotFound):
+    """A /static/ path the file system refuses (a name over 255 bytes): no such file."""
+
+
+@web.middleware
+async def static_name_too_long(request: web.Request, handler):  # type: ignore[no-untyped-def]
+    """aiohttp 3.9's static route only turns FileNotFoundError into a 404: ENAMETOOLONG was a 500."""
+    try:
+        return await handler(request)
+    except OSError as exc:
+        if request.path.startswith("/static/"):
+            raise StaticNameTooLong() from exc
+        raise
 
 
 def _js_string(value: str) -> str:
