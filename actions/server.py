@@ -6,6 +6,8 @@ This is ``rasa run actions`` (same arguments, same app from
 ``rasa_sdk.endpoint.create_app``) with two differences:
 
 * it listens on ``SANIC_HOST``, 127.0.0.1 by default (rasa-sdk's default is 0.0.0.0);
+* each action runs in a worker thread (``SESAME_ACTION_THREADS``, 8 by default;
+  actions/threaded_executor.py), so one resident's blocking SQL never stalls the others;
 * when ``SESAME_ACTION_SECRET`` is set, every request except ``GET /health`` must carry
   it in the ``X-Sesame-Action-Secret`` header (Rasa sends it: ``action_endpoint.headers``
   in endpoints.yml / endpoints.production.yml). A request without it gets 401, one
@@ -178,10 +180,24 @@ def create_app(action_package_name: Union[str, types.ModuleType] = "actions.regi
                secret: Optional[str] = None,
                cors_origins: Union[str, Sequence[str], None] = None,
                auto_reload: bool = False):  # type: ignore[no-untyped-def]
-    """rasa-sdk's app for these actions, with the secret check when a secret is given."""
-    from rasa_sdk.endpoint import create_app as sdk_create_app
+    """rasa-sdk's app for these actions, with the secret check when a secret is given.
 
-    app = sdk_create_app(action_package_name, cors_origins=cors_origins, auto_reload=auto_reload)
+    Actions run in worker threads (actions/threaded_executor.py): rasa-sdk's create_app builds
+    its executor from the name ``ActionExecutor`` in ``rasa_sdk.endpoint``, which is pointed
+    at the threaded one for that call only.
+    """
+    import rasa_sdk.endpoint as sdk_endpoint
+
+    from actions.common.settings import get_settings
+    from actions.threaded_executor import ThreadedActionExecutor
+
+    threads = get_settings().action_threads
+    stock = sdk_endpoint.ActionExecutor
+    sdk_endpoint.ActionExecutor = lambda: ThreadedActionExecutor(threads)  # type: ignore[assignment,misc]
+    try:
+        app = sdk_endpoint.create_app(action_package_name, cors_origins=cors_origins, auto_reload=auto_reload)
+    finally:
+        sdk_endpoint.ActionExecutor = stock  # type: ignore[misc]
     if secret:
         require_secret(app, secret)
     refuse_invalid_calls(app)  # after the secret check: an unauthenticated call learns nothing

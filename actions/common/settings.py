@@ -51,6 +51,9 @@ class Settings:
     retention_outbox_days: int
     retention_audit_days: int
     retention_logs_days: int
+    # Worker threads of the action server: each runs action calls on its own event loop, so
+    # one resident's SQL or file work never stalls the others' (actions/threaded_executor.py).
+    action_threads: int = 8
 
 
 def _env(name: str, default: str = "") -> str:
@@ -127,6 +130,7 @@ def get_settings() -> Settings:
         retention_outbox_days=retention_days("outbox"),
         retention_audit_days=retention_days("audit"),
         retention_logs_days=retention_days("logs"),
+        action_threads=max(1, int(_env("SESAME_ACTION_THREADS", "8"))),
     )
 
 

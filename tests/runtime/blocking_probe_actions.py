@@ -1,0 +1,48 @@
+"""Actions for tests/runtime/test_threaded_executor.py: one blocks its thread, others are quick.
+
+Loaded by the real action server (``python -m actions.server --actions
+tests.runtime.blocking_probe_actions``). ``action_blocking_probe`` sleeps without awaiting,
+as a slow SQL query or a file read would; ``action_quick_probe`` answers at once;
+``action_async_probe`` awaits ``asyncio.to_thread`` as the catalogue actions do.
+"""
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+BLOCK_SECONDS = 1.5
+
+
+class ActionBlockingProbe(Action):
+    def name(self) -> str:
+        return "action_blocking_probe"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        time.sleep(BLOCK_SECONDS)
+        dispatcher.utter_message(text="blocking done")
+        return []
+
+
+class ActionQuickProbe(Action):
+    def name(self) -> str:
+        return "action_quick_probe"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        dispatcher.utter_message(text=f"quick for {tracker.sender_id}")
+        return [SlotSet("probe_thread", threading.current_thread().name)]
+
+
+class ActionAsyncProbe(Action):
+    def name(self) -> str:
+        return "action_async_probe"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        text = await asyncio.to_thread(lambda: "async done")
+        dispatcher.utter_message(text=text)
+        return []
