@@ -191,9 +191,10 @@ def create_app(action_package_name: Union[str, types.ModuleType] = "actions.regi
     from actions.common.settings import get_settings
     from actions.threaded_executor import ThreadedActionExecutor
 
-    threads = get_settings().action_threads
+    settings = get_settings()
     stock = sdk_endpoint.ActionExecutor
-    sdk_endpoint.ActionExecutor = lambda: ThreadedActionExecutor(threads)  # type: ignore[assignment,misc]
+    sdk_endpoint.ActionExecutor = lambda: ThreadedActionExecutor(  # type: ignore[assignment,misc]
+        settings.action_threads, settings.action_budget_ms)
     try:
         app = sdk_endpoint.create_app(action_package_name, cors_origins=cors_origins, auto_reload=auto_reload)
     finally:
@@ -230,6 +231,10 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
 
     app = create_app(args.actions or "actions.registry", secret=secret, cors_origins=args.cors,
                      auto_reload=args.auto_reload)
+    if (args.actions or "actions.registry") == "actions.registry":
+        from actions.warm_up import warm_up
+
+        warm_up()  # before the first resident: see actions/warm_up.py
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     ssl_context = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
     host = os.environ.get("SANIC_HOST", "127.0.0.1")

@@ -18,21 +18,29 @@ place, at the server, covers every action present and future.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, Optional, Text
 
 from rasa_sdk.executor import ActionExecutor
 
+from actions.slow_path import slow_path_problems, watch
+
+log = logging.getLogger(__name__)
+
 
 class ThreadedActionExecutor(ActionExecutor):
     """rasa-sdk's ActionExecutor whose ``run`` happens in one of ``threads`` worker threads."""
 
-    def __init__(self, threads: int = 8) -> None:
+    def __init__(self, threads: int = 8, budget_ms: float = 250) -> None:
         super().__init__()
         self.threads = threads
+        self.budget_ms = budget_ms
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="action")
         self._local = threading.local()
+        self._called: set[str] = set()
+        self._called_lock = threading.Lock()
 
     async def run(self, action_call: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
         loop = asyncio.get_running_loop()
@@ -42,7 +50,18 @@ class ThreadedActionExecutor(ActionExecutor):
         loop = getattr(self._local, "loop", None)
         if loop is None:
             loop = self._local.loop = asyncio.new_event_loop()
-        return loop.run_until_complete(ActionExecutor.run(self, action_call))
+        name = str(action_call.get("next_action") or "")
+        with watch() as record:
+            result = loop.run_until_complete(ActionExecutor.run(self, action_call))
+        with self._called_lock:
+            repeated = name in self._called
+            self._called.add(name)
+        problems = slow_path_problems(record, self.budget_ms)
+        if problems and repeated:
+            log.warning("slow path: action %s %s", name, "; ".join(problems))
+        elif problems:
+            log.info("first call of action %s %s", name, "; ".join(problems))
+        return result
 
     def shutdown(self) -> None:
         """Wait for running calls, then stop the worker threads."""

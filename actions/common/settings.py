@@ -54,6 +54,8 @@ class Settings:
     # Worker threads of the action server: each runs action calls on its own event loop, so
     # one resident's SQL or file work never stalls the others' (actions/threaded_executor.py).
     action_threads: int = 8
+    # A repeated action call slower than this is logged as "slow path" (actions/slow_path.py).
+    action_budget_ms: int = 250
 
 
 def _env(name: str, default: str = "") -> str:
@@ -131,6 +133,7 @@ def get_settings() -> Settings:
         retention_audit_days=retention_days("audit"),
         retention_logs_days=retention_days("logs"),
         action_threads=max(1, int(_env("SESAME_ACTION_THREADS", "8"))),
+        action_budget_ms=max(1, int(_env("SESAME_ACTION_BUDGET_MS", "250"))),
     )
 
 

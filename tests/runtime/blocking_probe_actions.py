@@ -46,3 +46,15 @@ class ActionAsyncProbe(Action):
         text = await asyncio.to_thread(lambda: "async done")
         dispatcher.utter_message(text=text)
         return []
+
+
+class ActionReadsFileProbe(Action):
+    """Re-reads a file on every call: the regression the slow-path guard must catch."""
+
+    def name(self) -> str:
+        return "action_reads_file_probe"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        text = await asyncio.to_thread(lambda: open(__file__, encoding="utf-8").readline())
+        dispatcher.utter_message(text=f"read {len(text)} characters")
+        return []

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -24,10 +25,20 @@ def call(action: str, sender: str) -> bytes:
     }).encode()
 
 
+LOGS: dict[str, Path] = {}
+
+
+def server_log(url: str) -> Path:
+    """The action server's own log (what it printed), for the slow-path warnings."""
+    return LOGS[url]
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("threaded-actions")
-    with action_server(server_env(tmp_path, SESAME_ACTION_THREADS="4"), actions=ACTIONS) as url:
+    with action_server(server_env(tmp_path, SESAME_ACTION_THREADS="4", SESAME_ACTION_BUDGET_MS="500"),
+                       actions=ACTIONS) as url:
+        LOGS[url] = tmp_path / "actions.log"
         yield url
 
 
@@ -66,3 +77,25 @@ def test_async_actions_that_await_threads_still_work(server) -> None:
 def test_an_unknown_action_is_still_a_client_error(server) -> None:
     status, body = post(server + "/webhook", call("action_that_does_not_exist", "unknown"))
     assert status == 404, body
+
+
+def test_an_action_that_reads_a_file_on_every_call_is_logged_as_slow_path(server) -> None:
+    log_path = server_log(server)
+    before = log_path.read_text()
+    for _ in range(2):
+        status, _ = post(server + "/webhook", call("action_reads_file_probe", "reader"))
+        assert status == 200
+    added = log_path.read_text()[len(before):]
+    warnings = [line for line in added.splitlines() if "slow path: action action_reads_file_probe" in line]
+    assert len(warnings) == 1, added  # the first call may load; the second one is flagged
+    assert "blocking_probe_actions.py" in warnings[0]
+
+
+def test_the_blocking_action_is_over_its_budget_on_a_repeated_call(server) -> None:
+    log_path = server_log(server)
+    before = log_path.read_text()
+    for _ in range(2):  # the first call in this process may be the first of this action
+        post(server + "/webhook", call("action_blocking_probe", "slow-again"))
+    added = log_path.read_text()[len(before):]
+    assert "slow path: action action_blocking_probe took" in added, added
+    assert "slow path: action action_quick_probe" not in log_path.read_text()
