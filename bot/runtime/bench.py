@@ -1,6 +1,11 @@
 """`make bench`: measure training, cold start, memory, REST latency and throughput.
 
-A measurement, not a test: it prints the figures and writes reports/bench.json.
+A measurement, not a test: it prints the figures and writes reports/bench.json. Two loads
+are timed in each round: six mostly-NLU turns (the figures of the first benchmarks), and the
+mixed workload of every kind of resident turn at 1, 16 and 64 concurrent conversations
+(bot/runtime/bench_mixed.py: search, guide, booking and cancel, handoff, urgent, fallback,
+privacy, thanks; p50/p95/p99 per kind, errors, throughput, and each action turn's p95 over
+the response-only turns' p95 of the same level).
 Issue 2's reference, seen for a 3-intent probe on another day: p50 13 ms, 66 turns/s,
 1.5 GB RSS, ready in 18 s. The machine's speed drifts by a third within a morning, so the
 probe is rebuilt (bot/runtime/baseline.py) and measured in each round next to Sésame,
@@ -22,6 +27,7 @@ import uuid
 from pathlib import Path
 from typing import Callable
 
+from bot.runtime import bench_mixed
 from bot.runtime.baseline import ProbeServer, ensure_probe_model
 from bot.runtime.model import ROOT, TRAINING_DATA, ensure_model
 from bot.runtime.stack import Stack, free_port
@@ -122,7 +128,17 @@ def measure_served(say: Say, pid: int, conversations: int) -> dict:
     }
 
 
-def measure_sesame(model: Path, conversations: int) -> dict:
+def measure_mixed(url: str, levels: list[int], conversations: int, probe: bool = False) -> dict:
+    """The mixed workload, by concurrency; the probe, which knows three intents, only talks."""
+    if probe:
+        report = bench_mixed.run_workload(url, levels, conversations, scenarios=bench_mixed.PROBE_SCENARIOS,
+                                          hello=None)
+    else:
+        report = bench_mixed.run_workload(url, levels, conversations)
+    return {str(level["concurrency"]): level for level in report["levels"]}
+
+
+def measure_sesame(model: Path, conversations: int, levels: list[int], mixed_conversations: int) -> dict:
     """Sésame's whole stack (database, action server, Rasa server) from cold."""
     with tempfile.TemporaryDirectory() as var_dir:
         stack = Stack(model=model, var_dir=Path(var_dir), rasa_port=free_port(), actions_port=free_port(),
@@ -134,13 +150,16 @@ def measure_sesame(model: Path, conversations: int) -> dict:
             report = {"cold_start_to_first_answer_s": round(time.perf_counter() - start, 1),
                       "cold_start_phases_s": stack.timings}
             report.update(measure_served(stack.say, stack.processes["rasa"].pid, conversations))
+            if levels:
+                report["mixed"] = measure_mixed(f"{stack.rasa_url}/webhooks/rest/webhook", levels,
+                                                mixed_conversations)
             report["action_server_rss_mb"] = round(rss_mb(stack.processes["actions"].pid))
             return report
         finally:
             stack.stop()
 
 
-def measure_probe(conversations: int) -> dict:
+def measure_probe(conversations: int, levels: list[int], mixed_conversations: int) -> dict:
     """The rebuilt 3-intent probe of the issue's baseline, served by the stock `rasa run`."""
     model = ensure_probe_model()
     with tempfile.TemporaryDirectory() as var_dir:
@@ -151,6 +170,9 @@ def measure_probe(conversations: int) -> dict:
             probe.say("bench-cold", "bonjour", timeout=120)
             report = {"cold_start_to_first_answer_s": round(time.perf_counter() - start, 1)}
             report.update(measure_served(probe.say, probe.pid, conversations))
+            if levels:
+                report["mixed"] = measure_mixed(f"http://127.0.0.1:{probe.port}/webhooks/rest/webhook", levels,
+                                                mixed_conversations, probe=True)
             return report
         finally:
             probe.stop()
@@ -194,6 +216,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds of Sésame and the baseline probe, measured one after the other")
     parser.add_argument("--no-probe", action="store_true", help="measure Sésame only")
+    parser.add_argument("--levels", type=int, nargs="*", default=bench_mixed.LEVELS,
+                        help="concurrencies of the mixed workload (none: skip it)")
+    parser.add_argument("--mixed-conversations", type=int, default=34,
+                        help="conversations of the mixed workload at each level (at least twice the concurrency)")
     args = parser.parse_args()
 
     report: dict = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
@@ -212,8 +238,9 @@ def main() -> None:
         result: dict = {}
         for side in order if not args.no_probe else ["sesame"]:
             print(f"Round {index + 1}: {side}…", flush=True)
-            result[side] = (measure_sesame(model, args.conversations) if side == "sesame"
-                            else measure_probe(args.conversations))
+            result[side] = (measure_sesame(model, args.conversations, args.levels, args.mixed_conversations)
+                            if side == "sesame"
+                            else measure_probe(args.conversations, args.levels, args.mixed_conversations))
         rounds.append(result)
     report.update(rounds[-1]["sesame"])
     if not args.no_probe:
