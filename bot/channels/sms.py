@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
@@ -36,6 +37,10 @@ STOP_WORDS = {"stop", "arret", "arreter", "stop sms", "desabonner", "desinscrire
 START_WORDS = {"start", "demarrer", "reprendre"}
 HELP_WORDS = {"aide", "help", "menu"}
 HELP_PAYLOAD = "/help"
+# What Twilio puts in From for an inbound SMS: an E.164 number (at most 15 digits after "+"),
+# or a short code's digits. Anything else is not a resident's phone: refused with a 400
+# before it reaches a column sized for a phone number (String(20) on PostgreSQL).
+SENDER = re.compile(r"\+?[0-9]{3,15}")
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
@@ -144,6 +149,10 @@ class SmsInput(InputChannel):
             body = request.form.get("Body")
             if not phone or body is None:
                 return response.text("missing From or Body", status=400)
+            if not SENDER.fullmatch(phone):
+                logger.warning("SMS webhook: From is not a phone number (%d characters), request refused",
+                               len(phone))
+                return response.text("From must be a phone number", status=400)
             await self.handle(phone, body.replace("¡", "@"), on_new_message)
             return response.text(EMPTY_TWIML, content_type="text/xml")
 

@@ -227,3 +227,14 @@ def test_a_reply_outside_the_webhook_reaches_the_number_behind_the_conversation(
     assert [c["payload"] for c in store.last_choices(PHONE)] == ["/affirm", "/deny"]
     asyncio.run(output.send_response("p_unknown", {"text": "perdu"}))
     assert "perdu" not in sms_env.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("sender", ["+3361234567890123456789", "whatsapp:+33612345678", "Alice", "+33 6 12"])
+def test_a_signed_request_whose_from_is_no_phone_number_is_a_400_and_stores_nothing(server, sender) -> None:
+    """Signed (so it passed the signature) but not what Twilio sends: a 400 on SQLite and PostgreSQL alike."""
+    url, assistant, outbox = server
+    response = post(url, "bonjour", phone=sender)
+    assert response.status_code == 400 and "phone number" in response.text
+    assert assistant.received == [] and sent(outbox) == []
+    assert post(url, "STOP", phone=sender).status_code == 400
+    assert not store.is_opted_out(sender)
