@@ -145,6 +145,7 @@ class ValidateBookingForm(SlotStep, KindFormValidation):
         if control is not None:
             return control
         text = str(value)
+        phone: str | None
         try:
             phone = normalise_phone(text)
         except InvalidPhoneNumber:

@@ -21,7 +21,7 @@ import time as timer
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 
 from actions.booking.bench_book import CONSEILLERS, FULL_PLACE, HISTORY_WEEKS, NOW, PLACES, WEEKS, build
@@ -46,7 +46,7 @@ def summary(values: list[float]) -> dict[str, float]:
             "runs": len(values)}
 
 
-def run(url: str, runs: int, seed: int = 7) -> dict[str, object]:
+def run(url: str, runs: int, seed: int = 7) -> dict[str, Any]:
     """Build the book at ``url`` and time each case ``runs`` times, interleaved (same load for all)."""
     rng = random.Random(seed)
     upgrade(url)
@@ -114,7 +114,7 @@ def main() -> None:
     print(f"{report['appointments_booked_ahead']} appointments ahead ({report['appointment_rows']} rows with history), "
           f"{report['conseillers']} conseillers, backend {report['backend']}, "
           f"load average {report['machine']['load_average_1min_at_end']} on {report['machine']['cpus']} CPUs")
-    for name, stats in report["results"].items():  # type: ignore[union-attr]
+    for name, stats in report["results"].items():
         print(f"  {name:<22} p50 {stats['p50_ms']:>7} ms   p95 {stats['p95_ms']:>7} ms   "
               f"p99 {stats['p99_ms']:>7} ms   offers >= {stats['fewest_offers']}")
     out = Path(args.out)

@@ -12,7 +12,8 @@ from functools import lru_cache
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
-from opening_hours import OpeningHours, ParserError, State
+# ParserError exists at run time but is missing from the package's type stubs.
+from opening_hours import OpeningHours, ParserError, State  # type: ignore[attr-defined]
 
 from actions.common.settings import get_settings
 

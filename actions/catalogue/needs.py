@@ -15,6 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
+from typing import Any, TypeVar
 
 import numpy as np
 import yaml
@@ -54,7 +55,7 @@ class Need:
     def understood(self) -> bool:
         return bool(self.thematiques or self.keywords)
 
-    def with_(self, **changes: object) -> "Need":
+    def with_(self, **changes: Any) -> "Need":
         return replace(self, **changes)
 
 
@@ -216,9 +217,12 @@ def _age_public(norm: str) -> str | None:
     return None
 
 
-def _consume(text: str, table: tuple[tuple[str, object], ...]) -> tuple[list[object], str]:
+Value = TypeVar("Value")
+
+
+def _consume(text: str, table: tuple[tuple[str, Value], ...]) -> tuple[list[Value], str]:
     """Match longest expressions first and blank them out so shorter ones do not double count."""
-    found: list[object] = []
+    found: list[Value] = []
     for expr, value in table:
         if expr in text:
             found.append(value)
@@ -239,11 +243,11 @@ def understand(text: str) -> Need:
     """Read a free-French request into a :class:`Need`."""
     lexicon = get_lexicon()
     norm = normalise(text)
-    found_needs, rest = _consume(norm, lexicon.needs)  # type: ignore[arg-type]
+    found_needs, rest = _consume(norm, lexicon.needs)
     thematiques: list[str] = []
     for group in found_needs:
-        thematiques += [t for t in group if t not in thematiques]  # type: ignore[union-attr]
-    publics, _ = _consume(norm, lexicon.publics)  # type: ignore[arg-type]
+        thematiques += [t for t in group if t not in thematiques]
+    publics, _ = _consume(norm, lexicon.publics)
     age = _age_public(norm)
     if age:
         publics.append(age)

@@ -259,7 +259,7 @@ def purge_all(
                 log.exception("retention purge of %s failed; retried at the next pass", kind.name)
                 counts[kind.name] = None
     finally:
-        if own_tracker:
+        if own_tracker and tracker is not None:
             tracker.dispose()
     log.info("retention purge: %s", ", ".join(f"{name}={count}" for name, count in counts.items()))
     return counts

@@ -9,6 +9,7 @@ import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Mapping
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,16 +75,16 @@ RETENTION_SETTINGS = {
 }
 
 
-def retention_days(kind: str, env: dict[str, str] | None = None) -> int:
+def retention_days(kind: str, env: Mapping[str, str] | None = None) -> int:
     """Days a kind of personal data is kept: the new variable, else its older alias, else the default.
 
     A retention must be a whole number of days, at least 1: a typo must not erase everything.
     """
-    env = os.environ if env is None else env
+    values: Mapping[str, str] = os.environ if env is None else env
     name, alias, default = RETENTION_SETTINGS[kind]
-    raw, source = env.get(name, ""), name
+    raw, source = values.get(name, ""), name
     if not raw.strip() and alias:
-        raw, source = env.get(alias, ""), alias
+        raw, source = values.get(alias, ""), alias
     if not raw.strip():
         return default
     try:

@@ -110,11 +110,11 @@ def explain_word(
     """'C'est quoi … ?': one plain sentence, and the guide about it when there is one."""
     term = explain(entity or "", glossary) if entity else None
     term = term or explain(text, glossary)
-    keep = {"guide_id": guide_id, "page": int(index) if index is not None else None}
+    page = int(index) if index is not None else None
     if term is None:
-        return Reply(RESPONSE_EXPLAIN_UNKNOWN, {}, [], **keep)
+        return Reply(RESPONSE_EXPLAIN_UNKNOWN, {}, [], guide_id=guide_id, page=page)
     buttons = []
     if term.guide and term.guide in library and term.guide != guide_id:
         buttons.append(guide_button(library[term.guide]))
     variables = {"explanation": term.explanation, "explanation_sms": gsm_text(term.explanation)}
-    return Reply(RESPONSE_EXPLAIN, variables, buttons, **keep)
+    return Reply(RESPONSE_EXPLAIN, variables, buttons, guide_id=guide_id, page=page)

@@ -12,6 +12,8 @@ target_metadata = Base.metadata
 
 def run_migrations_online() -> None:
     url = context.config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("alembic: sqlalchemy.url is not set (actions/common/migrate.py sets it)")
     engine = make_engine(url)
     with engine.connect() as connection:
         context.configure(
