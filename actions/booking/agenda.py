@@ -75,9 +75,9 @@ def render_text(lines: list[AgendaLine], day: date, title: str) -> str:
     head = f"{title} — {day_fr(local_to_utc(day, datetime.min.time().replace(hour=12)))}"
     if not lines:
         return f"{head}\nAucun rendez-vous."
-    rows = [f"{hour_fr(l.start):>8} – {hour_fr(l.end):<8} {l.first_name or '(effacé)'} · {l.motif} · "
-            f"{l.place} · réf. {l.reference} · {STATUS_FR.get(l.status, l.status)}"
-            + (f" · {l.phone}" if l.phone else "") for l in lines]
+    rows = [f"{hour_fr(row.start):>8} – {hour_fr(row.end):<8} {row.first_name or '(effacé)'} · {row.motif} · "
+            f"{row.place} · réf. {row.reference} · {STATUS_FR.get(row.status, row.status)}"
+            + (f" · {row.phone}" if row.phone else "") for row in lines]
     return "\n".join([head, *rows])
 
 
@@ -86,10 +86,10 @@ def render_html(lines: list[AgendaLine], day: date, title: str) -> str:
     esc = html.escape
     heading = f"{esc(title)} — {esc(day_fr(local_to_utc(day, datetime.min.time().replace(hour=12))))}"
     rows = "".join(
-        f"<tr><td>{esc(hour_fr(l.start))} – {esc(hour_fr(l.end))}</td><td>{esc(l.first_name or '(effacé)')}</td>"
-        f"<td>{esc(l.motif)}</td><td>{esc(l.place)}</td><td>{esc(l.conseiller)}</td><td>{esc(l.reference)}</td>"
-        f"<td>{esc(STATUS_FR.get(l.status, l.status))}</td><td>{esc(l.phone)}</td></tr>"
-        for l in lines
+        f"<tr><td>{esc(hour_fr(row.start))} – {esc(hour_fr(row.end))}</td><td>{esc(row.first_name or '(effacé)')}</td>"
+        f"<td>{esc(row.motif)}</td><td>{esc(row.place)}</td><td>{esc(row.conseiller)}</td><td>{esc(row.reference)}</td>"
+        f"<td>{esc(STATUS_FR.get(row.status, row.status))}</td><td>{esc(row.phone)}</td></tr>"
+        for row in lines
     ) or '<tr><td colspan="8">Aucun rendez-vous.</td></tr>'
     return (
         '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
@@ -107,9 +107,9 @@ def agenda_ics(engine: Engine, start_day: date, days: int, *, place_slug: str | 
     lines = _lines(engine, local_to_utc(start_day, datetime.min.time()),
                    local_to_utc(start_day + timedelta(days=days), datetime.min.time()),
                    place_slug, conseiller_slug, False, False)
-    events = [CalendarEvent(f"{l.reference}@sesame.chambery", l.start, l.end,
-                            f"{l.first_name or 'Rendez-vous'} — {l.motif}", l.place, f"Référence : {l.reference}")
-              for l in lines]
+    events = [CalendarEvent(f"{row.reference}@sesame.chambery", row.start, row.end,
+                            f"{row.first_name or 'Rendez-vous'} — {row.motif}", row.place, f"Référence : {row.reference}")
+              for row in lines]
     return calendar(events, now, name="Agenda conseiller numérique")
 
 

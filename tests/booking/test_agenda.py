@@ -20,7 +20,7 @@ def test_day_agenda_lists_the_days_appointments_with_masked_phones(service, seed
     second = book(service, "Karim", "+33698765432")
     service.cancel(second.reference)
     lines = day_agenda(seeded_engine, TUESDAY, place_slug="dynamo")
-    assert [(l.first_name, l.reference) for l in lines] == [("Nadia", first.reference)]
+    assert [(row.first_name, row.reference) for row in lines] == [("Nadia", first.reference)]
     text = render_text(lines, TUESDAY, "La Dynamo")
     assert "mardi 1 décembre" in text and "9 h" in text and "Nadia" in text
     assert "0612345678" not in text and "+33612345678" not in text and "78" in text

@@ -16,7 +16,8 @@ USER = ".sesame-msg-user"
 
 
 def focused_text(page) -> str:
-    return page.evaluate("() => (document.activeElement && (document.activeElement.textContent || document.activeElement.id || document.activeElement.tagName)) || ''")
+    return page.evaluate("() => (document.activeElement && (document.activeElement.textContent"
+                         " || document.activeElement.id || document.activeElement.tagName)) || ''")
 
 
 def tab_until(page, predicate_js: str, key: str = "Tab", limit: int = 40) -> None:

@@ -8,7 +8,7 @@ from actions.common.db import session_scope
 from actions.common.settings import get_settings
 from actions.handoff.models import AuditEntry, ConsoleUser
 from tests.console.conftest import ADMIN_PASSWORD, PASSWORD
-from tests.console.harness import CSRF, csrf_of, login, post_form, signed_in
+from tests.console.harness import CSRF, login, post_form, signed_in
 
 PAGES = ["/console/", "/console/demandes", "/console/demandes/1", "/console/comptes", "/console/journal",
          "/console/rendez-vous"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 import yaml

@@ -7,7 +7,6 @@ test checks that the code really uses it, so a truly dead response still fails.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml

@@ -8,7 +8,6 @@ instead of passing as if it had.
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import stat
 import subprocess
