@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 
 # Capabilities whose modules the actions reach; command-line tools, benchmarks, seeds and the
 # worker are not on an action's path.
-PACKAGES = ("actions.common", "actions.core", "actions.catalogue", "actions.guides", "actions.booking",
-            "actions.handoff", "actions.privacy", "actions.channels_state", "actions.notifications")
+PACKAGES = ("actions.common", "actions.core", "actions.catalogue", "actions.guides", "actions.continuation",
+            "actions.booking", "actions.handoff", "actions.privacy", "actions.channels_state", "actions.notifications")
 NOT_ON_THE_ACTION_PATH = ("bench", "__main__", "importer", "worker", "migrate")
 
 

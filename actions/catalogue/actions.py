@@ -10,7 +10,6 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue.conversation import PAGE_SIZE, Reply, answer, filters_from_entities
-from actions.core.context import last_topic
 
 logger = logging.getLogger(__name__)
 
@@ -62,24 +61,15 @@ class ActionSearchServices(Action):
             return _failed(dispatcher, exc)
 
 
-class ActionCatalogueMore(Action):
-    """Show the next results of the previous search ("voir plus")."""
-
-    def name(self) -> str:
-        return "action_catalogue_more"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
-        if last_topic(tracker.events) == "guide":  # "voir plus" while reading a guide: its next step
-            from actions.guides.actions import ActionGuideNext
-
-            return await ActionGuideNext().run(dispatcher, tracker, domain)
-        try:
-            text = tracker.get_slot("catalogue_demande")
-            filters = tracker.get_slot("catalogue_filtres") or {}
-            if text is None and not filters:
-                dispatcher.utter_message(response="utter_catalogue_ask_need")
-                return []
-            offset = int(tracker.get_slot("catalogue_offset") or 0) + PAGE_SIZE
-            return _say(dispatcher, await asyncio.to_thread(answer, text or "", dict(filters), offset=offset))
-        except Exception as exc:  # noqa: BLE001 - the resident must always get an answer
-            return _failed(dispatcher, exc)
+async def show_more(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    """The next results of the previous search ("voir plus"); actions/continuation decides when."""
+    try:
+        text = tracker.get_slot("catalogue_demande")
+        filters = tracker.get_slot("catalogue_filtres") or {}
+        if text is None and not filters:
+            dispatcher.utter_message(response="utter_catalogue_ask_need")
+            return []
+        offset = int(tracker.get_slot("catalogue_offset") or 0) + PAGE_SIZE
+        return _say(dispatcher, await asyncio.to_thread(answer, text or "", dict(filters), offset=offset))
+    except Exception as exc:  # noqa: BLE001 - the resident must always get an answer
+        return _failed(dispatcher, exc)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import logging
 from abc import ABCMeta, abstractmethod
-from typing import Any
+from typing import Any, Callable
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.core.context import last_topic
+from actions.catalogue.actions import say_services_if_understood
 from actions.guides import conversation
 from actions.guides.conversation import Reply
 from actions.guides.library import catalogue_services, load_glossary, load_library
@@ -53,13 +53,18 @@ class _GuideAction(Action, metaclass=ABCMeta):
         """The reply for the resident's latest message."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        try:
-            return _send(dispatcher, self.reply(tracker))
-        except Exception:  # noqa: BLE001 - the resident must get an answer whatever broke
-            # No message text or phone in logs: only which action broke.
-            logger.exception("guide action %s failed", self.action_name)
-            dispatcher.utter_message(response=ERROR_RESPONSE)
-            return []
+        return _answer(dispatcher, lambda: self.reply(tracker), self.action_name)
+
+
+def _answer(dispatcher: CollectingDispatcher, reply: Callable[[], Reply], action_name: str) -> list:
+    """Send the reply; on any error answer kindly with a human option."""
+    try:
+        return _send(dispatcher, reply())
+    except Exception:  # noqa: BLE001 - the resident must get an answer whatever broke
+        # No message text or phone in logs: only which action broke.
+        logger.exception("guide action %s failed", action_name)
+        dispatcher.utter_message(response=ERROR_RESPONSE)
+        return []
 
 
 def _state(tracker: Tracker) -> tuple[str | None, float | None]:
@@ -80,8 +85,6 @@ class ActionGuideStart(_GuideAction):
         if _latest_entity(tracker, "guide") is None:
             try:
                 if self.reply(tracker).response == conversation.RESPONSE_TOPICS:
-                    from actions.catalogue.actions import say_services_if_understood
-
                     events = await say_services_if_understood(dispatcher, tracker)
                     if events is not None:
                         return events
@@ -90,20 +93,10 @@ class ActionGuideStart(_GuideAction):
         return await super().run(dispatcher, tracker, domain)
 
 
-class ActionGuideNext(_GuideAction):
-    """'La suite': show the next page of the open guide."""
-
-    action_name = "action_guide_next"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        if last_topic(tracker.events) == "catalogue":  # "la suite" of a list of services
-            from actions.catalogue.actions import ActionCatalogueMore
-
-            return await ActionCatalogueMore().run(dispatcher, tracker, domain)
-        return await super().run(dispatcher, tracker, domain)
-
-    def reply(self, tracker: Tracker) -> Reply:
-        return conversation.advance(*_state(tracker), load_library(), catalogue_services())
+def next_page(dispatcher: CollectingDispatcher, tracker: Tracker) -> list:
+    """'La suite': the next page of the open guide (actions/continuation decides when)."""
+    return _answer(dispatcher, lambda: conversation.advance(*_state(tracker), load_library(), catalogue_services()),
+                   "action_guide_next")
 
 
 class ActionGuideRepeat(_GuideAction):

@@ -8,7 +8,8 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalogue.actions import ActionCatalogueMore, ActionSearchServices
+from actions.catalogue.actions import ActionSearchServices
+from actions.continuation.actions import ActionCatalogueMore
 from actions.catalogue.seed import load_seed
 from actions.common.db import get_engine, make_engine
 from actions.common.settings import reset_settings_cache

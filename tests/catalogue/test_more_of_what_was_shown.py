@@ -11,9 +11,11 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.catalogue.actions import ActionCatalogueMore, ActionSearchServices
+from actions.catalogue.actions import ActionSearchServices
+from actions.continuation.actions import ActionCatalogueMore
 from actions.core.context import last_topic
-from actions.guides.actions import ActionGuideNext, ActionGuideStart
+from actions.continuation.actions import ActionGuideNext
+from actions.guides.actions import ActionGuideStart
 from tests.catalogue.test_actions import configured_db  # noqa: F401 - fixture
 
 

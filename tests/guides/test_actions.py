@@ -7,10 +7,10 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.continuation.actions import ActionGuideNext
 from actions.guides.actions import (
     ActionGuideDocuments,
     ActionGuideExplain,
-    ActionGuideNext,
     ActionGuideStart,
 )
 from actions.guides.stepper import sms_segments

@@ -1,0 +1,46 @@
+"""'La suite', 'voir plus', 'encore': one continuation for whatever the resident was reading.
+
+The NLU model tells "la suite" (guide_next) from "voir plus" (catalogue_more) by the words,
+but residents use either for either: what they want is more of what was shown last. Both
+intents run this one continuation; :func:`actions.core.context.last_topic` says whether a
+guide or a list of services was shown last, and only when neither was does the intent
+decide. It sits above the catalogue and the guides, so neither imports the other for it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.catalogue.actions import show_more
+from actions.core.context import last_topic
+from actions.guides.actions import next_page
+
+
+async def continue_reading(dispatcher: CollectingDispatcher, tracker: Tracker, asked: str) -> list:
+    """More of what was shown last; ``asked`` ("guide" or "catalogue") when nothing was."""
+    topic = last_topic(tracker.events) or asked
+    if topic == "guide":
+        return next_page(dispatcher, tracker)
+    return await show_more(dispatcher, tracker)
+
+
+class ActionGuideNext(Action):
+    """The continuation, for the guide_next intent ("la suite")."""
+
+    def name(self) -> str:
+        return "action_guide_next"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        return await continue_reading(dispatcher, tracker, asked="guide")
+
+
+class ActionCatalogueMore(Action):
+    """The continuation, for the catalogue_more intent ("voir plus")."""
+
+    def name(self) -> str:
+        return "action_catalogue_more"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        return await continue_reading(dispatcher, tracker, asked="catalogue")
