@@ -2,7 +2,7 @@
 
 The NLU model tells "la suite" (guide_next) from "voir plus" (catalogue_more) by the words,
 but residents use either for either: what they want is more of what was shown last. Both
-intents run this one continuation; :func:`actions.core.context.last_topic` says whether a
+intents run this one action, ``action_continue``; :func:`actions.core.context.last_topic` says whether a
 guide or a list of services was shown last, and only when neither was does the intent
 decide. It sits above the catalogue and the guides, so neither imports the other for it.
 """
@@ -26,21 +26,12 @@ async def continue_reading(dispatcher: CollectingDispatcher, tracker: Tracker, a
     return await show_more(dispatcher, tracker)
 
 
-class ActionGuideNext(Action):
-    """The continuation, for the guide_next intent ("la suite")."""
+class ActionContinue(Action):
+    """The continuation, for both intents; the intent only decides when nothing was shown yet."""
 
     def name(self) -> str:
-        return "action_guide_next"
+        return "action_continue"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        return await continue_reading(dispatcher, tracker, asked="guide")
-
-
-class ActionCatalogueMore(Action):
-    """The continuation, for the catalogue_more intent ("voir plus")."""
-
-    def name(self) -> str:
-        return "action_catalogue_more"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
-        return await continue_reading(dispatcher, tracker, asked="catalogue")
+        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        return await continue_reading(dispatcher, tracker, asked="guide" if intent == "guide_next" else "catalogue")

@@ -9,7 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue.actions import ActionSearchServices
-from actions.continuation.actions import ActionCatalogueMore
+from actions.continuation.actions import ActionContinue
 from actions.catalogue.seed import load_seed
 from actions.common.db import get_engine, make_engine
 from actions.common.settings import reset_settings_cache
@@ -54,13 +54,13 @@ def test_search_then_more(configured_db):
     assert messages[0]["cartes"].startswith("1. ")
     slots = {e["name"]: e["value"] for e in events}
     assert slots["catalogue_filtres"] == {"public": "seniors"}
-    messages, events = run(ActionCatalogueMore(), tracker("voir plus", slots=slots))
+    messages, events = run(ActionContinue(), tracker("voir plus", slots=slots))
     assert messages[0]["cartes"].startswith("4. ")
     assert {e["name"]: e["value"] for e in events}["catalogue_offset"] == 3.0
 
 
 def test_more_without_a_previous_search_asks_the_need(configured_db):
-    messages, _ = run(ActionCatalogueMore(), tracker("voir plus"))
+    messages, _ = run(ActionContinue(), tracker("voir plus"))
     assert messages[0]["response"] == "utter_catalogue_ask_need"
 
 

@@ -12,9 +12,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue.actions import ActionSearchServices
-from actions.continuation.actions import ActionCatalogueMore
+from actions.continuation.actions import ActionContinue
 from actions.core.context import last_topic
-from actions.continuation.actions import ActionGuideNext
 from actions.guides.actions import ActionGuideStart
 from tests.catalogue.test_actions import configured_db  # noqa: F401 - fixture
 
@@ -26,9 +25,10 @@ class Conversation:
         self.events: list[dict[str, Any]] = []
         self.slots: dict[str, Any] = {}
 
-    def turn(self, action, text: str, entities: list[dict] | None = None) -> list[dict[str, Any]]:
+    def turn(self, action, text: str, entities: list[dict] | None = None, intent: str = "") -> list[dict[str, Any]]:
         tracker = Tracker(sender_id="context", slots=dict(self.slots),
-                          latest_message={"text": text, "entities": entities or [], "intent": {}},
+                          latest_message={"text": text, "entities": entities or [],
+                                          "intent": {"name": intent} if intent else {}},
                           events=list(self.events), paused=False, followup_action=None, active_loop={},
                           latest_action_name="action_listen")
         dispatcher = CollectingDispatcher()
@@ -43,10 +43,10 @@ def test_la_suite_after_a_list_of_services_shows_more_services(configured_db) ->
     chat = Conversation()
     chat.turn(ActionGuideStart(), "/ask_guide", [{"entity": "guide", "value": "rsa"}])
     chat.turn(ActionSearchServices(), "/search_service", [{"entity": "public", "value": "seniors"}])
-    messages = chat.turn(ActionGuideNext(), "la suite")  # NLU said guide_next
+    messages = chat.turn(ActionContinue(), "la suite", intent="guide_next")  # NLU said guide_next
     assert messages[0]["response"] == "utter_catalogue_results"
     assert messages[0]["cartes"].startswith("4. ")
-    messages = chat.turn(ActionCatalogueMore(), "encore")
+    messages = chat.turn(ActionContinue(), "encore", intent="catalogue_more")
     # Still the list of services (it has no third page), not the RSA guide read earlier.
     assert messages[0]["response"] == "utter_catalogue_no_more"
     assert chat.slots["guide_page"] == 0.0
@@ -56,13 +56,16 @@ def test_voir_plus_while_reading_a_guide_shows_its_next_step(configured_db) -> N
     chat = Conversation()
     chat.turn(ActionSearchServices(), "/search_service", [{"entity": "public", "value": "seniors"}])
     chat.turn(ActionGuideStart(), "/ask_guide", [{"entity": "guide", "value": "portage-repas"}])
-    messages = chat.turn(ActionCatalogueMore(), "voir plus")  # NLU said catalogue_more
+    messages = chat.turn(ActionContinue(), "voir plus", intent="catalogue_more")  # NLU said catalogue_more
     assert messages[0]["response"] in {"utter_guide_page", "utter_guide_end"}
     assert chat.slots["guide_page"] == 1.0
 
 
-def test_without_anything_shown_each_action_keeps_its_own_answer(configured_db) -> None:
-    assert Conversation().turn(ActionCatalogueMore(), "voir plus")[0]["response"] == "utter_catalogue_ask_need"
+def test_without_anything_shown_the_intent_decides(configured_db) -> None:
+    assert Conversation().turn(ActionContinue(), "voir plus", intent="catalogue_more")[0]["response"] \
+        == "utter_catalogue_ask_need"
+    assert Conversation().turn(ActionContinue(), "la suite", intent="guide_next")[0]["response"] \
+        != "utter_catalogue_ask_need"
     assert last_topic([]) is None
     assert last_topic([{"event": "slot", "name": "guide_page", "value": 0.0},
                        {"event": "action", "name": "action_listen"},

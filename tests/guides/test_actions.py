@@ -7,7 +7,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.continuation.actions import ActionGuideNext
+from actions.continuation.actions import ActionContinue
 from actions.guides.actions import (
     ActionGuideDocuments,
     ActionGuideExplain,
@@ -29,6 +29,13 @@ def tracker(text: str, entities: list[dict[str, Any]] | None = None, **slots: An
     )
 
 
+def la_suite(**slots: Any) -> Tracker:
+    """"La suite", read by NLU as guide_next."""
+    t = tracker("la suite", **slots)
+    t.latest_message["intent"] = {"name": "guide_next"}
+    return t
+
+
 def run(action, t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, t, {}))
@@ -44,9 +51,9 @@ def test_start_from_a_button_payload_opens_the_guide_and_sets_the_state() -> Non
 
 
 def test_next_moves_one_page_and_the_last_page_hands_over() -> None:
-    messages, events = run(ActionGuideNext(), tracker("la suite", guide_id="portage-repas", guide_page=0.0))
+    messages, events = run(ActionContinue(), la_suite(guide_id="portage-repas", guide_page=0.0))
     assert messages[0]["page"].startswith("Les conditions principales")
-    messages, _ = run(ActionGuideNext(), tracker("la suite", guide_id="portage-repas", guide_page=4.0))
+    messages, _ = run(ActionContinue(), la_suite(guide_id="portage-repas", guide_page=4.0))
     assert messages[0]["response"] == "utter_guide_end"
     assert "Portage de repas à domicile" in messages[0]["page"]
 
@@ -65,6 +72,6 @@ def test_explain_uses_the_text_when_the_entity_is_missing() -> None:
 
 
 def test_a_broken_state_still_gets_a_kind_answer() -> None:
-    messages, events = run(ActionGuideNext(), tracker("la suite", guide_id="rsa", guide_page="pas un nombre"))
+    messages, events = run(ActionContinue(), la_suite(guide_id="rsa", guide_page="pas un nombre"))
     assert [m["response"] for m in messages] == ["utter_guide_error"]
     assert events == []
