@@ -26,6 +26,12 @@ browser: ## install Debian's Chromium for the browser tests (needs root or sudo)
 	  SUDO=$$( [[ $$(id -u) -eq 0 ]] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+haproxy: ## install Debian's HAProxy for make run-prod and its tests (needs root or sudo)
+	@command -v haproxy >/dev/null 2>&1 || [[ -x /usr/sbin/haproxy ]] || { \
+	  echo "Installing Debian's haproxy for the production topology…"; \
+	  SUDO=$$( [[ $$(id -u) -eq 0 ]] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq haproxy >/dev/null; }
+
 train: install ## train the model if config, domain or data changed (cached in models/)
 	$(PY) -m bot.runtime.model
 
@@ -35,11 +41,18 @@ seed: install ## create or upgrade the app database and load the reviewed seed d
 run: train ## start everything on the embedded SQLite default and print the URL
 	$(PY) -m bot.runtime.run
 
+run-prod: train haproxy ## production topology here: HAProxy, 2 Rasa, 2 action servers, web, 2 workers on PostgreSQL, Redis, RabbitMQ (README, "Production on one machine")
+	$(PY) -m bot.runtime.run_prod
+
 chat: train ## talk to Sésame in this terminal
 	$(PY) -m bot.runtime.run --chat
 
-test: install browser train ## run every test (unit, Rasa, end-to-end, browser)
+test: install browser train lint ## run every test (lint and types first, then unit, Rasa, end-to-end, browser)
 	$(PY) -m pytest
+
+lint: install ## ruff on every module and test, mypy on the action server's capabilities (pyproject.toml)
+	$(VENV)/bin/ruff check actions bot tests
+	$(VENV)/bin/mypy actions
 
 eval: train ## NLU evaluation on the held-out test set, and the pipeline comparison
 	$(PY) -m bot.runtime.evaluate
@@ -52,6 +65,9 @@ bench: train ## benchmarks: training, cold start, memory, latency, throughput, b
 
 bench-mixed: train ## every kind of turn (greeting, search, guide, booking, handoff, privacy, not understood) at concurrency 1, 8, 16 (reports/bench-mixed.json)
 	$(PY) -m bot.runtime.bench_mixed
+
+bench-prod: train haproxy ## the mixed workload at 16 and 64 conversations on 1 and 2 Rasa replicas through HAProxy (reports/bench-prod.json)
+	$(PY) -m bot.runtime.bench_prod
 
 telegram-polling: install ## relay Telegram updates to the local Rasa (no public URL needed)
 	$(PY) -m bot.channels.telegram_polling
@@ -75,4 +91,4 @@ constraints: ## regenerate constraints.txt from the current venv
 clean: ## remove trained models, reports and local data (keeps .venv)
 	rm -rf models/*.tar.gz reports/* var/ results/
 
-.PHONY: help install browser train seed run chat test eval eval-blind bench bench-mixed telegram-polling sms-audit create-admin purge audit constraints clean
+.PHONY: help install browser haproxy train seed run run-prod chat test lint eval eval-blind bench bench-mixed bench-prod telegram-polling sms-audit create-admin purge audit constraints clean

@@ -1,4 +1,4 @@
-"""The outbox sender: ``python -m actions.notifications.worker`` (one instance; loops until stopped).
+"""The outbox sender: ``python -m actions.notifications.worker`` (one active instance; loops until stopped).
 
 Each due message is claimed with a conditional UPDATE (pending → sending), so two
 workers started by mistake never send the same message twice, on SQLite and
@@ -7,13 +7,24 @@ It also runs, once a day, the retention pass over every kind of personal data
 (:func:`actions.common.retention.purge_all`: conversations, cases, consents, appointments'
 contact data, outbox, audit log, logs), and every 10 minutes the handoff chores (expired
 cases closed, console sessions purged, the bot resumed).
+
+Several workers may run (production starts two): on PostgreSQL only the holder of an
+advisory lock works, the others wait and take over when it dies
+(:mod:`actions.notifications.leader`). With ``SESAME_WORKER_HEALTH_PORT`` set, the worker
+answers ``GET /healthz`` on that port (``SESAME_WORKER_HEALTH_HOST``, 127.0.0.1 by default):
+200 with its role (leader or standby) while its loop turns, 503 once the loop has been
+stuck for ``3 × interval + 30`` seconds.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
 import signal
+import threading
 import time as clock
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
@@ -22,6 +33,7 @@ from sqlalchemy.engine import Engine
 
 from actions.common.db import get_engine, session_scope
 from actions.common.privacy import pseudonym
+from actions.notifications.leader import LeaderElection
 from actions.notifications.models import CANCELLED, FAILED, PENDING, SENT, Notification
 from actions.notifications.senders import RecipientRefused, SendFailed, Sender, sender_for
 
@@ -134,34 +146,107 @@ def _erasures(engine: Engine, now: datetime) -> None:
         log.exception("conversation erasure failed")
 
 
+class WorkerHealth:
+    """What ``GET /healthz`` says: the role, the last loop turn, the last pass's error."""
+
+    def __init__(self, name: str, interval: float) -> None:
+        self.name = name
+        self.interval = interval
+        self.role = "starting"
+        self.last_loop = clock.monotonic()
+        self.last_pass_at = ""
+        self.last_error = ""
+        self.passes = 0
+
+    def state(self) -> tuple[int, dict]:
+        stuck = clock.monotonic() - self.last_loop > 3 * self.interval + 30
+        body = {"status": "stuck" if stuck else "ok", "worker": self.name, "role": self.role,
+                "passes": self.passes, "last_pass_at": self.last_pass_at, "last_error": self.last_error}
+        return (503 if stuck else 200), body
+
+
+def serve_health(health: WorkerHealth, host: str, port: int) -> ThreadingHTTPServer:
+    """Answer GET /healthz in a daemon thread (liveness and readiness probes, make run-prod)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            if self.path.split("?")[0] != "/healthz":
+                self.send_error(404)
+                return
+            status, body = health.state()
+            data = json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *_: object) -> None:  # probes every few seconds: not worth a log line
+            return
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    threading.Thread(target=server.serve_forever, name="worker-health", daemon=True).start()
+    return server
+
+
+def one_pass(engine: Engine, now: datetime, state: dict) -> None:
+    """Everything the leader does once: outbox, erasures, and the daily and 10-minute chores."""
+    release_stuck(engine, now)
+    counts = run_once(engine, now)
+    if any(counts.values()):
+        log.info("pass: %s", counts)
+    _erasures(engine, now)
+    if state.get("last_purge") is None or now - state["last_purge"] > timedelta(hours=24):
+        _retention_purge(engine, now)
+        state["last_purge"] = now
+    if state.get("last_chores") is None or now - state["last_chores"] > timedelta(minutes=10):
+        _handoff_chores(engine, now)
+        state["last_chores"] = now
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Send due notifications (confirmations, reminders).")
     parser.add_argument("--once", action="store_true", help="send what is due, then exit")
     # A conseiller's SMS or Telegram reply waits at most this long in the outbox.
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between two passes")
+    parser.add_argument("--standby-poll", type=float,
+                        default=float(os.environ.get("SESAME_WORKER_STANDBY_POLL", "1")),
+                        help="seconds between two tries of a standby worker to become the leader")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from actions.common.settings import get_settings
+
     engine = get_engine()
+    election = LeaderElection(get_settings().database_url)
+    health = WorkerHealth(election.name, args.interval)
+    if os.environ.get("SESAME_WORKER_HEALTH_PORT"):
+        serve_health(health, os.environ.get("SESAME_WORKER_HEALTH_HOST", "127.0.0.1"),
+                     int(os.environ["SESAME_WORKER_HEALTH_PORT"]))
     stopping = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stopping.update(now=True))
-    last_purge: datetime | None = None
-    last_chores: datetime | None = None
-    while True:
-        now = datetime.now(timezone.utc)
-        release_stuck(engine, now)
-        counts = run_once(engine, now)
-        if any(counts.values()):
-            log.info("pass: %s", counts)
-        _erasures(engine, now)
-        if last_purge is None or now - last_purge > timedelta(hours=24):
-            _retention_purge(engine, now)
-            last_purge = now
-        if last_chores is None or now - last_chores > timedelta(minutes=10):
-            _handoff_chores(engine, now)
-            last_chores = now
-        if args.once or stopping["now"]:
-            return
-        clock.sleep(args.interval)
+    state: dict = {}
+    try:
+        while True:
+            health.last_loop = clock.monotonic()
+            leader = election.is_leader()
+            health.role = "leader" if leader else "standby"
+            if leader:
+                now = datetime.now(timezone.utc)
+                try:
+                    one_pass(engine, now, state)
+                    health.passes += 1
+                    health.last_pass_at = now.isoformat(timespec="seconds")
+                    health.last_error = ""
+                except Exception as exc:  # noqa: BLE001 - database restarting: the next pass retries
+                    health.last_error = type(exc).__name__
+                    log.warning("pass failed (%s); retrying at the next pass", type(exc).__name__)
+            elif election.last_error:
+                health.last_error = election.last_error
+            if args.once or stopping["now"]:
+                return
+            clock.sleep(args.interval if leader else args.standby_poll)
+    finally:
+        election.release()  # a clean stop hands over at once
 
 
 if __name__ == "__main__":

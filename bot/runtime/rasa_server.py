@@ -153,7 +153,7 @@ def cached_event_lookup() -> None:
 
 def install() -> None:
     """Faster load and faster turns, with Rasa's own decisions (each patch has its test)."""
-    from bot.runtime import (action_result_check, action_session, count_vectors, graph_runner, lazy_ted,
+    from bot.runtime import (action_result_check, action_session, action_timeout, count_vectors, graph_runner, lazy_ted,
                              quiet_debug, regex_cache, rule_lookup, sparse_features, states_cache, tracker_sql)
     from bot.runtime.model import ROOT
 
@@ -170,6 +170,7 @@ def install() -> None:
     states_cache.install()
     quiet_debug.install()
     action_session.install()
+    action_timeout.install()  # only with SESAME_ACTION_TIMEOUT set (make run-prod): Rasa's 300 s otherwise
 
 
 def main() -> None:

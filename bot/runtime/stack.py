@@ -41,6 +41,11 @@ def module_exists(name: str) -> bool:
         return False
 
 
+def _more_ports(given: list[int], count: int) -> list[int]:
+    """``count`` ports: the given ones first, then free ones."""
+    return list(given[:count]) + [free_port() for _ in range(count - len(given[:count]))]
+
+
 @dataclass
 class Stack:
     """The running processes and their addresses."""
@@ -57,6 +62,15 @@ class Stack:
     with_worker: bool = True
     endpoints: str = "endpoints.yml"
     rasa_replicas: int = 1
+    # Production topology (bot/runtime/run_prod.py): several action servers and workers, Rasa's
+    # action endpoint elsewhere (a load balancer), and sidecars such as HAProxy started first.
+    actions_replicas: int = 1
+    worker_replicas: int = 1
+    replica_ports: list[int] = field(default_factory=list)  # Rasa replicas after the first (free if empty)
+    actions_replica_ports: list[int] = field(default_factory=list)  # action servers after the first
+    worker_health_ports: list[int] = field(default_factory=list)  # GET /healthz of each worker, if any
+    action_endpoint_url: str | None = None  # default: the first action server's /webhook
+    sidecars: dict[str, tuple[list[str], str | None]] = field(default_factory=dict)  # name: (args, health URL)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     _commands: dict[str, list[str]] = field(default_factory=dict)
     _envs: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -64,10 +78,23 @@ class Stack:
 
     @property
     def rasa_ports(self) -> list[int]:
-        """The first replica listens on rasa_port, the others on the next free ports."""
+        """The first replica listens on rasa_port, the others on replica_ports or the next free ports."""
         if not hasattr(self, "_rasa_ports"):
-            self._rasa_ports = [self.rasa_port] + [free_port() for _ in range(self.rasa_replicas - 1)]
+            self._rasa_ports = [self.rasa_port] + _more_ports(self.replica_ports, self.rasa_replicas - 1)
         return self._rasa_ports
+
+    @property
+    def actions_ports(self) -> list[int]:
+        """The first action server listens on actions_port, the others on actions_replica_ports or free ports."""
+        if not hasattr(self, "_actions_ports"):
+            self._actions_ports = [self.actions_port] + _more_ports(self.actions_replica_ports,
+                                                                     self.actions_replicas - 1)
+        return self._actions_ports
+
+    @staticmethod
+    def replica_name(kind: str, index: int) -> str:
+        """rasa, rasa2, rasa3…; actions, actions2…; worker, worker2…"""
+        return kind if index == 0 else f"{kind}{index + 1}"
 
     @property
     def rasa_url(self) -> str:
@@ -89,7 +116,7 @@ class Stack:
                 "SESAME_VAR_DIR": str(self.var_dir),
                 "DATABASE_URL": env.get("DATABASE_URL", f"sqlite:///{self.var_dir / 'sesame.db'}"),
                 "SESAME_TRACKER_DB": str(self.var_dir / "tracker.db"),
-                "ACTION_ENDPOINT_URL": f"{self.actions_url}/webhook",
+                "ACTION_ENDPOINT_URL": self.action_endpoint_url or f"{self.actions_url}/webhook",
                 "SESAME_RASA_URL": self.rasa_url,
                 "SESAME_RASA_PUBLIC_URL": env.get("SESAME_RASA_PUBLIC_URL", f"http://localhost:{self.rasa_port}"),
                 "SESAME_RASA_TOKEN": self.token,
@@ -152,6 +179,8 @@ class Stack:
         self.var_dir.mkdir(parents=True, exist_ok=True)
         began = time.monotonic()
         try:
+            for name, (args, _health) in self.sidecars.items():  # e.g. HAProxy, in front of the others
+                self._spawn(name, args)
             # Rasa first: it is the slowest to start and never reads the app database, so it
             # loads its model while the database is migrated and seeded (about 2 s saved).
             for index, port in enumerate(self.rasa_ports):
@@ -161,26 +190,43 @@ class Stack:
             subprocess.run([str(BIN / "python"), "-m", "bot.runtime.seed"], cwd=ROOT, env=self.env(), check=True)
             self.timings["database_ready"] = round(time.monotonic() - began, 1)
             # actions.server is `rasa run actions` behind the shared secret check.
-            self._spawn("actions", [str(BIN / "python"), "-m", "actions.server", "--actions", "actions.registry",
-                                    "--port", str(self.actions_port)])
+            for index, port in enumerate(self.actions_ports):
+                self._spawn(self.replica_name("actions", index),
+                            [str(BIN / "python"), "-m", "actions.server", "--actions", "actions.registry",
+                             "--port", str(port)])
             if self.with_web and module_exists("bot.webchat.server"):
                 self._spawn("web", [str(BIN / "python"), "-m", "bot.webchat.server"])
             if self.with_worker and module_exists("actions.notifications.worker"):
-                self._spawn("worker", [str(BIN / "python"), "-m", "actions.notifications.worker"])
+                for index in range(self.worker_replicas):
+                    name = self.replica_name("worker", index)
+                    env = {**self.env(), "SESAME_WORKER_NAME": name}
+                    if index < len(self.worker_health_ports):
+                        env["SESAME_WORKER_HEALTH_PORT"] = str(self.worker_health_ports[index])
+                    self._spawn(name, [str(BIN / "python"), "-m", "actions.notifications.worker"], env=env)
             self._wait_ready(timeout)
         except BaseException:
             self.stop()
             raise
         return self
 
-    def _wait_ready(self, timeout: float) -> None:
-        began = time.monotonic()
-        checks = {"actions": f"{self.actions_url}/health"}
+    def health_checks(self) -> dict[str, str]:
+        """The URL that answers 200 once each process serves (make run-prod prints them)."""
+        checks = {name: health for name, (_args, health) in self.sidecars.items() if health}
+        for index, port in enumerate(self.actions_ports):
+            checks[self.replica_name("actions", index)] = f"http://127.0.0.1:{port}/health"
         for index, port in enumerate(self.rasa_ports):
-            name = "rasa" if index == 0 else f"rasa{index + 1}"
-            checks[name] = f"http://127.0.0.1:{port}/status?token={self.token}"
+            checks[self.replica_name("rasa", index)] = f"http://127.0.0.1:{port}/status?token={self.token}"
         if "web" in self.processes:
             checks["web"] = f"{self.web_url}/"
+        for index, port in enumerate(self.worker_health_ports[:self.worker_replicas]):
+            name = self.replica_name("worker", index)
+            if name in self.processes:
+                checks[name] = f"http://127.0.0.1:{port}/healthz"
+        return checks
+
+    def _wait_ready(self, timeout: float) -> None:
+        began = time.monotonic()
+        checks = self.health_checks()
         deadline = time.monotonic() + timeout
         pending = dict(checks)
         while pending:
@@ -207,7 +253,7 @@ class Stack:
 
     def restart(self, name: str, timeout: float = 120) -> None:
         """Start a killed process again and wait until the whole stack answers."""
-        self._spawn(name, self._commands[name])
+        self._spawn(name, self._commands[name], env=self._envs.get(name))
         self._wait_ready(timeout)
 
     def stop(self) -> None:
