@@ -17,8 +17,8 @@ POSTGRES_DB, POSTGRES_USER, POSTGRES_PASSWORD (may be empty for a trust login), 
 REDIS_PORT, REDIS_DB, RABBITMQ_HOST, RABBITMQ_PORT, RABBITMQ_USER, RABBITMQ_PASSWORD,
 RABBITMQ_QUEUE, SESAME_ACTION_SECRET and SESAME_HASH_SALT (32 characters or more each).
 Optional: ports (PORT_VARIABLES below), replica counts, SESAME_LB_BIND (127.0.0.1),
-SESAME_ACTION_TIMEOUT (1.2 s), SESAME_RASA_TOKEN (random when unset, written to
-var/prod/rasa-token), SESAME_VAR_DIR (var/prod).
+SESAME_ACTION_TIMEOUT (1.2 s), SESAME_ENDPOINTS (endpoints.production.yml), SESAME_RASA_TOKEN
+(random when unset, written to var/prod/rasa-token), SESAME_VAR_DIR (var/prod).
 
 The databases named by DATABASE_URL and POSTGRES_DB are created when they do not exist
 (the login must be allowed to). The state of the running topology (pids, ports, health
@@ -211,7 +211,8 @@ def build_topology(env: Mapping[str, str], model: Path, var_dir: Path) -> Stack:
         rasa_replicas=len(rasa_ports), actions_port=actions_ports[0], actions_replica_ports=actions_ports[1:],
         actions_replicas=len(actions_ports), web_port=_ports(get("SESAME_WEB_PORT"))[0],
         worker_replicas=len(worker_ports), worker_health_ports=worker_ports,
-        endpoints="endpoints.production.yml", action_endpoint_url=f"http://{local}:{actions_lb}/webhook",
+        endpoints=env.get("SESAME_ENDPOINTS", "endpoints.production.yml"),
+        action_endpoint_url=f"http://{local}:{actions_lb}/webhook",
         token=env.get("SESAME_RASA_TOKEN") or secrets.token_hex(16),
         extra_env=extra,
         sidecars={"haproxy": ([haproxy_binary(), "-db", "-f", str(config)], f"http://{local}:{stats}/healthz")},
