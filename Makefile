@@ -11,7 +11,7 @@ help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
 
 $(STAMP):
-	@python310=$$(bash bot/runtime/find-python.sh) || exit 1; \
+	@python310=$$(bash tools/find-python.sh) || exit 1; \
 	if [[ ! -x $(PY) ]] || ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))'; then \
 	  echo "Creating $(VENV) with $$python310"; rm -rf $(VENV); "$$python310" -m venv $(VENV); fi
 	$(PIP) install --quiet --upgrade 'pip==26.3'
@@ -33,41 +33,41 @@ haproxy: ## install Debian's HAProxy for make run-prod and its tests (needs root
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq haproxy >/dev/null; }
 
 train: install ## train the model if config, domain or data changed (cached in models/)
-	$(PY) -m bot.runtime.model
+	$(PY) -m tools.model
 
 seed: install ## create or upgrade the app database and load the reviewed seed data
-	$(PY) -m bot.runtime.seed
+	$(PY) -m tools.seed
 
 run: train ## start everything on the embedded SQLite default and print the URL
-	$(PY) -m bot.runtime.run
+	$(PY) -m tools.run
 
 run-prod: train haproxy ## production topology here: HAProxy, 2 Rasa, 2 action servers, web, 2 workers on PostgreSQL, Redis, RabbitMQ (README, "Production on one machine")
-	$(PY) -m bot.runtime.run_prod
+	$(PY) -m tools.run_prod
 
 chat: train ## talk to Sésame in this terminal
-	$(PY) -m bot.runtime.run --chat
+	$(PY) -m tools.run --chat
 
 test: install browser train lint ## run every test (lint and types first, then unit, Rasa, end-to-end, browser)
 	$(PY) -m pytest
 
-lint: install ## ruff on every module and test, mypy on the action server's capabilities (pyproject.toml)
-	$(VENV)/bin/ruff check actions bot tests
-	$(VENV)/bin/mypy actions
+lint: install ## ruff on every module and test, mypy on the action server and the runtime patches (pyproject.toml)
+	$(VENV)/bin/ruff check actions bot tools tests
+	$(VENV)/bin/mypy actions bot/patches
 
 eval: train ## NLU evaluation on the held-out test set, and the pipeline comparison
-	$(PY) -m bot.runtime.evaluate
+	$(PY) -m tools.evaluate
 
 eval-blind: train ## score the blind evaluation sets over the REST channel (reports/blind-eval.json)
-	$(PY) -m bot.runtime.blind_eval
+	$(PY) -m tools.blind_eval
 
 bench: train ## benchmarks: training, cold start, memory, latency, throughput, beside the rebuilt baseline probe
-	$(PY) -m bot.runtime.bench
+	$(PY) -m tools.bench
 
 bench-mixed: train ## every kind of turn (greeting, search, guide, booking, handoff, privacy, not understood) at concurrency 1, 8, 16 (reports/bench-mixed.json)
-	$(PY) -m bot.runtime.bench_mixed
+	$(PY) -m tools.bench_mixed
 
 bench-prod: train haproxy ## the mixed workload at 16 and 64 conversations on 1 and 2 Rasa replicas through HAProxy (reports/bench-prod.json)
-	$(PY) -m bot.runtime.bench_prod
+	$(PY) -m tools.bench_prod
 
 telegram-polling: install ## relay Telegram updates to the local Rasa (no public URL needed)
 	$(PY) -m bot.channels.telegram_polling

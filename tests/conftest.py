@@ -81,7 +81,7 @@ def db_engine(db_url) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def trained_model():
     """The model for the current config, domain and data (trained once if they changed)."""
-    from bot.runtime.model import ensure_model
+    from tools.model import ensure_model
 
     return ensure_model()
 
@@ -90,7 +90,7 @@ def trained_model():
 def sesame_stack(trained_model, tmp_path_factory):
     """Sésame as `make run` starts it (real action server, Rasa, web, worker) on free ports,
     with its own SQLite files; started once for every test that needs it."""
-    from bot.runtime.stack import Stack, free_port
+    from tools.stack import Stack, free_port
 
     stack = Stack(
         model=trained_model,

@@ -4,7 +4,7 @@
 (`Vectors.key2row`) as a Python dict read from msgpack: about 55 MB once loaded, and
 reading it left the Rasa process 150 MB bigger. Sésame only reads the map (a token's vector),
 so it is kept sorted in two `array`s (6 MB) and searched by bisection: about 2 µs more a
-token. Same keys, same rows (tests/runtime/test_spacy_nlp.py). The map is read-only: adding
+token. Same keys, same rows (tests/nlu/test_spacy_nlp.py). The map is read-only: adding
 a vector raises `TypeError`, as for any immutable mapping.
 
 spaCy serialises the map with msgpack when a model, or a document holding its vocabulary, is

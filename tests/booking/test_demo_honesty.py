@@ -279,7 +279,7 @@ def test_production_starts_on_a_real_agenda_and_retires_the_old_demo_rows(sqlite
 def test_make_run_in_production_exits_on_demo_data(tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"SESAME_DATA_DIR", "DATABASE_URL"}}
     env.update(SESAME_ENV="production", SESAME_VAR_DIR=str(tmp_path / "var"))
-    done = subprocess.run([sys.executable, "-m", "bot.runtime.run"], cwd=ROOT, env=env, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "tools.run"], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Sésame cannot start" in done.stderr and "data/booking/conseillers.yml" in done.stderr
@@ -287,7 +287,7 @@ def test_make_run_in_production_exits_on_demo_data(tmp_path) -> None:
 
 
 def test_the_stack_refuses_before_starting_any_process(tmp_path) -> None:
-    from bot.runtime.stack import Stack
+    from tools.stack import Stack
 
     stack = Stack(model=tmp_path / "no-model.tar.gz", var_dir=tmp_path / "var", extra_env=PRODUCTION)
     with pytest.raises(demo.DemoAgendaInProduction):

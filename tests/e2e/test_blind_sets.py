@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.runtime.blind_eval import run
+from tools.blind_eval import run
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
 

@@ -37,7 +37,7 @@ CHAT = 880066
 
 @pytest.fixture(scope="module")
 def channels_stack(trained_model, tmp_path_factory):
-    from bot.runtime.stack import Stack, free_port
+    from tools.stack import Stack, free_port
 
     var = tmp_path_factory.mktemp("sesame-channels")
     with fake_bot_api() as api:

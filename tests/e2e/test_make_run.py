@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.runtime.stack import free_port
+from tools.stack import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]

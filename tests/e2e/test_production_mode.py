@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from actions.common.db import make_engine, throwaway_database
-from bot.runtime.stack import Stack, free_port
+from tools.stack import Stack, free_port
 from tests.conftest import require_service
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa, pytest.mark.production]

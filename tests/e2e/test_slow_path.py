@@ -13,7 +13,7 @@ import asyncio
 
 import pytest
 
-from bot.runtime.bench_mixed import SCENARIOS, run_level
+from tools.bench_mixed import SCENARIOS, run_level
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
 

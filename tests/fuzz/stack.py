@@ -1,6 +1,6 @@
 """One real Sésame stack for every fuzz test, and what the tests read from it.
 
-The stack is the one `make run` starts (bot.runtime.stack.Stack: Rasa with the trained
+The stack is the one `make run` starts (tools.stack.Stack: Rasa with the trained
 model and every channel of credentials.yml, the action server behind its shared secret,
 the web server with the console, the worker), with:
 
@@ -44,7 +44,7 @@ class FuzzStack:
     """The running stack (not a dataclass: Hypothesis prints a failing example's fixtures, shortly)."""
 
     def __init__(self, stack: Any, api: FakeBotApi, var: Path, case_id: int) -> None:
-        self.stack = stack  # bot.runtime.stack.Stack
+        self.stack = stack  # tools.stack.Stack
         self.api = api
         self.var = var
         self.case_id = case_id
@@ -130,7 +130,7 @@ def fuzz_stack(model: Path, var: Path) -> Iterator[FuzzStack]:
     from actions.common.db import make_engine, session_scope
     from actions.handoff import accounts, cases
     from actions.handoff.summary import Summary
-    from bot.runtime.stack import Stack, free_port
+    from tools.stack import Stack, free_port
 
     with fake_bot_api() as api:
         stack = Stack(model=model, var_dir=var, rasa_port=free_port(), actions_port=free_port(),

@@ -21,7 +21,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Optional
 
-from bot.runtime.stack import free_port
+from tools.stack import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_BIN = Path(os.environ.get("SESAME_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -88,7 +88,7 @@ def http(method: str, url: str, body: Any = None, timeout: float = 30) -> tuple[
 
 
 class RunProd:
-    """`python -m bot.runtime.run_prod` (what `make run-prod` runs) on free ports."""
+    """`python -m tools.run_prod` (what `make run-prod` runs) on free ports."""
 
     def __init__(self, postgres: PrivatePostgres, var_dir: Path, redis_db: str = "3") -> None:
         self.var_dir = var_dir
@@ -125,7 +125,7 @@ class RunProd:
     def start(self, timeout: float = 420) -> "RunProd":
         self.var_dir.mkdir(parents=True, exist_ok=True)
         began = time.monotonic()
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot.runtime.run_prod"], cwd=ROOT, env=self.env,
+        self.proc = subprocess.Popen([sys.executable, "-m", "tools.run_prod"], cwd=ROOT, env=self.env,
                                      stdout=open(self.out, "w"), stderr=subprocess.STDOUT, start_new_session=True)
         deadline = began + timeout
         while time.monotonic() < deadline:

@@ -17,7 +17,7 @@ from typing import Optional
 
 import redis
 
-from bot.runtime.stack import free_port
+from tools.stack import free_port
 
 RABBITMQ_SERVER = Path("/usr/lib/rabbitmq/bin/rabbitmq-server")  # the script without Debian's su wrapper
 

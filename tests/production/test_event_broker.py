@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.production.event_broker import DurableEventBroker
-from bot.runtime.stack import free_port
+from tools.stack import free_port
 from tests.production.amqp import delete, drain
 
 pytestmark = [pytest.mark.production]

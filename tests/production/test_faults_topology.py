@@ -1,6 +1,6 @@
 """Faults on the real production topology, started by `make run-prod`'s launcher.
 
-One topology for the whole module (bot/runtime/run_prod.py as a subprocess: HAProxy, two Rasa
+One topology for the whole module (tools/run_prod.py as a subprocess: HAProxy, two Rasa
 replicas, two action servers, the web server, two workers) on a private PostgreSQL (initdb in a
 temporary folder, so that one test may restart it), the machine's Redis (lock store) and
 RabbitMQ (event broker, a queue of its own). Every resident turn goes through HAProxy's REST
@@ -60,7 +60,7 @@ def first_offer(replies: list) -> str:
 def private_postgres() -> Iterator[PrivatePostgres]:
     require_service("Redis", "127.0.0.1", 6379)
     require_service("RabbitMQ", "127.0.0.1", 5672)
-    from bot.runtime.run_prod import haproxy_binary, ProductionConfigError
+    from tools.run_prod import haproxy_binary, ProductionConfigError
 
     try:
         haproxy_binary()
@@ -272,7 +272,7 @@ def test_a_replica_killed_mid_conversation_loses_no_event(topology: RunProd) -> 
 
 def test_action_servers_stopped_give_the_apology_with_a_phone_within_2s(topology: RunProd) -> None:
     phone = france_services_phone()
-    from bot.runtime.run_prod import servers_down
+    from tools.run_prod import servers_down
 
     stats = topology.state()["lb"]["stats"]
     # One action server hung: once HAProxy has marked it down (3 failed checks), the other serves.

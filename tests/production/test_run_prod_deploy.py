@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.runtime import run_prod
+from tools import run_prod
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -67,7 +67,7 @@ def test_compose_takes_every_secret_from_the_environment() -> None:
 
 def test_compose_haproxy_configuration_is_the_rendered_template() -> None:
     assert (DEPLOY / "haproxy-compose.cfg").read_text() == run_prod.render_compose_haproxy(), (
-        "regenerate: .venv/bin/python -m bot.runtime.run_prod --render-compose-haproxy > deploy/haproxy-compose.cfg")
+        "regenerate: .venv/bin/python -m tools.run_prod --render-compose-haproxy > deploy/haproxy-compose.cfg")
 
 
 def test_every_kubernetes_container_has_readiness_and_liveness_probes() -> None:

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from actions.common.db import make_engine, throwaway_database
-from bot.runtime import run_prod
+from tools import run_prod
 from tests.conftest import POSTGRES_ADMIN_URL, require_service
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +44,7 @@ def test_the_environment_check_names_what_is_missing_and_refuses_weak_secrets() 
 def test_make_run_prod_without_its_settings_exits_2_and_says_why(tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in run_prod.REQUIRED}
     env["SESAME_VAR_DIR"] = str(tmp_path)
-    done = subprocess.run([sys.executable, "-m", "bot.runtime.run_prod"], cwd=ROOT, env=env, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "tools.run_prod"], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 2
     assert "SESAME_ACTION_SECRET is not set" in done.stderr and "RABBITMQ_PASSWORD is not set" in done.stderr
@@ -109,7 +109,7 @@ def test_a_hung_action_server_is_given_up_after_sesame_action_timeout() -> None:
     from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.utils.endpoints import EndpointConfig
 
-    from bot.runtime import action_timeout
+    from bot.patches import action_timeout
 
     assert action_timeout.timeout_from({}) is None  # make run keeps Rasa's 300 s
     with pytest.raises(ValueError):

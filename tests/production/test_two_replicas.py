@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from actions.common.db import throwaway_database
-from bot.runtime.stack import Stack, free_port
+from tools.stack import Stack, free_port
 from tests.conftest import POSTGRES_ADMIN_URL, require_service
 from tests.production.amqp import delete, drain
 

@@ -22,7 +22,7 @@ from typing import Iterator
 import pytest
 
 from actions.server import MIN_SECRET_LENGTH, SECRET_HEADER, SecretConfigError, action_secret
-from bot.runtime.stack import ROOT, free_port
+from tools.stack import ROOT, free_port
 
 SECRET = secrets.token_hex(32)
 
@@ -202,7 +202,7 @@ def test_no_secret_is_written_in_the_endpoint_files() -> None:
 
 
 def test_the_stack_passes_the_secret_through_and_never_invents_one(tmp_path, monkeypatch) -> None:
-    from bot.runtime.stack import Stack
+    from tools.stack import Stack
 
     monkeypatch.delenv("SESAME_ACTION_SECRET", raising=False)
     assert Stack(model=tmp_path / "m", var_dir=tmp_path).env()["SESAME_ACTION_SECRET"] == ""
