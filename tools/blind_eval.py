@@ -100,9 +100,13 @@ def summarise(results: dict[str, list[Outcome]]) -> dict[str, Any]:
     return report
 
 
-def run(say: Callable[[str, str], list[dict]], workers: int = 4) -> dict[str, Any]:
+FIRST = ROOT / "tests" / "blind"
+SECOND = FIRST / "second"  # written later by another writer, never looked at one by one while tuning
+
+
+def run(say: Callable[[str, str], list[dict]], workers: int = 4, folder: Path = FIRST) -> dict[str, Any]:
     """Send every message to a new conversation (``say(sender, text)``) and score the replies."""
-    sets = load_sets()
+    sets = load_sets(folder)
     results: dict[str, list[Outcome]] = {}
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for name, entries in sets.items():
@@ -128,16 +132,18 @@ def main() -> None:
         try:
             began = time.monotonic()
             report = run(stack.say)
+            report["second"] = run(stack.say, folder=SECOND)
             report["seconds"] = round(time.monotonic() - began, 1)
             report["model"] = model.name
         finally:
             stack.stop()
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    for name in SETS:
-        part = report[name]
-        print(f"{name:11s} {part['right']}/{part['messages']} right ({part['right_share']:.1%}), "
-              f"{part['false_alarms']} crisis lines given to non-urgent messages")
+    for label, parts in (("first", report), ("second", report["second"])):
+        for name in SETS:
+            part = parts[name]
+            print(f"{label:6s} {name:11s} {part['right']}/{part['messages']} right ({part['right_share']:.1%}), "
+                  f"{part['false_alarms']} crisis lines given to non-urgent messages")
     print(f"report: {args.out}")
 
 

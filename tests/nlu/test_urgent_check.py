@@ -91,3 +91,49 @@ def test_the_words_of_an_emergency_are_told_to_the_actions_but_never_a_figure_of
     check.process([said, figure])
     assert said.get(CRISIS_WORDS) == ["urgent_violence"]
     assert figure.get(CRISIS_WORDS) is None
+
+
+def test_diet_fairly_sure_of_an_emergency_the_words_do_not_name_is_not_a_crisis_line() -> None:
+    checked, what = checked_ranking("je suis perdue depuis que je suis enceinte",
+                                    ranking(("urgent_child", 0.9), ("ask_guide", 0.08), ("greet", 0.02)))
+    assert what == "demoted" and checked[0]["name"] == "ask_guide"
+
+
+def test_a_booking_reference_alone_is_never_read_as_an_emergency() -> None:
+    for code in ("B3TR9Z", " q4t8wm ", "H2PZ6K"):
+        checked, what = checked_ranking(code, ranking(("urgent_shelter", 0.99), ("give_reference", 0.01)))
+        assert what == "demoted" and checked[0]["name"] == "give_reference"
+
+
+def test_an_emergency_the_words_name_is_answered_wherever_diet_ranked_it() -> None:
+    checked, what = checked_ranking("mon bébé ne respire plus",
+                                    ranking(("ask_guide", 0.7), ("greet", 0.2), ("search_service", 0.1)))
+    assert what == "promoted" and checked[0]["name"] == "urgent_medical"
+    assert all(item["confidence"] <= checked[0]["confidence"] - 0.2 for item in checked[1:])
+
+
+@pytest.mark.parametrize("text,family", [
+    ("jsuis dehors avec mon fils et il fait super froid", "urgent_shelter"),
+    ("on sait pas ou dormir ce soir", "urgent_shelter"),
+    ("il m a encore frappee hier soir", "urgent_violence"),
+    ("mon conjoint me menace avec un couteau", "urgent_violence"),
+    ("la voisine laisse son bebe seul toute la nuit", "urgent_child"),
+    ("j ai 13 ans et ma mere me frappe", "urgent_child"),
+    ("je veux plus vivre", "urgent_suicide"),
+    ("je pense a me jeter sous un train", "urgent_suicide"),
+    ("mon pere a mal a la poitrine et au bras gauche", "urgent_medical"),
+    ("ma fille a bu de la javel", "urgent_medical"),
+])
+def test_emergencies_in_sms_spelling_are_recognised(text, family) -> None:
+    assert family in families_in(text)
+
+
+@pytest.mark.parametrize("text", [
+    "mon ordi est mort, je peux pas faire ma declaration", "je suis a la rue niveau budget ce mois ci",
+    "mon proprio me menace d'expulsion pour les loyers", "mon mari a fait un AVC l'an dernier, quelles aides ?",
+    "je me bats contre la CAF depuis des mois", "mon patron m'a vire hier, comment toucher le chomage",
+    "je vis dans ma voiture, ou recevoir mon courrier ?", "ce site me tue, impossible de me connecter",
+    "je vais accoucher en mars et je suis seule", "mon fils de 15 ans s'enferme dans sa chambre",
+])
+def test_hard_lives_and_figures_of_speech_name_no_emergency(text) -> None:
+    assert families_in(text) == set()
