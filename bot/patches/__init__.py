@@ -7,7 +7,8 @@ versions it was written and tested against (``WRITTEN_FOR``), and ``install`` ap
 only when the installed versions are those: after an upgrade, a patch that no longer fits
 is skipped with a warning and Rasa runs its own code, slower but as shipped.
 
-``SESAME_PATCHES=off`` installs none of them (to tell a Rasa bug from a patch's).
+``SESAME_PATCHES=off`` installs none of them (to tell a Rasa bug from a patch's); a comma-separated
+list of names installs only those (training uses ``regex_cache``: tools/model.py).
 Production starts Rasa through ``python -m bot.rasa_server``, which calls ``install``.
 """
 from __future__ import annotations
@@ -66,19 +67,28 @@ def version_mismatches(written_for: Mapping[str, str],
     return wrong
 
 
-def enabled(env: Mapping[str, str] = os.environ) -> bool:
-    """False when ``SESAME_PATCHES`` says ``off`` (or 0, false, no)."""
-    return env.get("SESAME_PATCHES", "on").strip().lower() not in {"off", "0", "false", "no"}
+def wanted(env: Mapping[str, str] = os.environ) -> tuple[str, ...]:
+    """The patches ``SESAME_PATCHES`` asks for: all (``on``, the default), none (``off``), or a list."""
+    setting = env.get("SESAME_PATCHES", "on").strip().lower()
+    if setting in {"", "on", "1", "true", "yes"}:
+        return PATCHES
+    if setting in {"off", "0", "false", "no"}:
+        return ()
+    names = tuple(name.strip() for name in setting.split(",") if name.strip())
+    unknown = [name for name in names if name not in PATCHES]
+    if unknown:
+        raise ValueError(f"SESAME_PATCHES names unknown patches: {', '.join(unknown)} (known: {', '.join(PATCHES)})")
+    return tuple(name for name in PATCHES if name in names)
 
 
 def install(env: Mapping[str, str] = os.environ,
             version_of: Callable[[str], Optional[str]] = installed_version) -> list[Outcome]:
     """Install every patch that fits the installed versions; say what was skipped and why."""
-    if not enabled(env):
+    chosen = wanted(env)
+    if not chosen:
         logger.info("runtime patches off (SESAME_PATCHES=%s): Rasa runs as shipped", env.get("SESAME_PATCHES"))
-        return [Outcome(name, False, "SESAME_PATCHES=off") for name in PATCHES]
-    outcomes = []
-    for name in PATCHES:
+    outcomes = [Outcome(name, False, "not in SESAME_PATCHES") for name in PATCHES if name not in chosen]
+    for name in chosen:
         module = importlib.import_module(f"{__name__}.{name}")
         wrong = version_mismatches(module.WRITTEN_FOR, version_of)
         if wrong:

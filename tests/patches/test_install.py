@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot import patches
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +60,14 @@ def test_sesame_patches_off_installs_none() -> None:
     outcomes = patches.install(env={"SESAME_PATCHES": "off"})
     assert not any(o.installed for o in outcomes)
     assert RasaModel.__dict__["load"] is load
+
+
+def test_sesame_patches_can_name_the_patches_to_install() -> None:
+    assert patches.wanted({"SESAME_PATCHES": "regex_cache"}) == ("regex_cache",)
+    assert patches.wanted({"SESAME_PATCHES": "tracker_sql, regex_cache"}) == ("regex_cache", "tracker_sql")
+    assert patches.wanted({}) == patches.PATCHES and patches.wanted({"SESAME_PATCHES": "off"}) == ()
+    with pytest.raises(ValueError, match="unknown patches: regex_cach"):
+        patches.wanted({"SESAME_PATCHES": "regex_cach"})
 
 
 def test_on_the_pinned_versions_every_patch_installs() -> None:
