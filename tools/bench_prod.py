@@ -7,6 +7,11 @@ and `make bench-mixed`'s workload (tools/bench_mixed.py, every kind of resident 
 sent to HAProxy's REST endpoint at each concurrency. Writes reports/bench-prod.json.
 
     python -m tools.bench_prod [--concurrency 16 64] [--conversations N] [--replicas 1 2]
+
+The broker's and Redis's logins come from the environment, with no default (a benchmark must not
+teach a default password): RABBITMQ_USER, RABBITMQ_PASSWORD and REDIS_PASSWORD (empty for a Redis
+without requirepass), as for `make run-prod`. On this machine:
+RABBITMQ_USER=guest RABBITMQ_PASSWORD=guest REDIS_PASSWORD= make bench-prod
 """
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ import json
 import os
 import platform
 import secrets
+import sys
 import tempfile
 import time
 import uuid
@@ -28,7 +34,25 @@ REPORT = ROOT / "reports" / "bench-prod.json"
 POSTGRES_SERVER = os.environ.get("SESAME_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def topology_env(app_db: str, tracker_db: str, replicas: int, queue: str) -> dict[str, str]:
+#: Read from the environment, never defaulted (REDIS_PASSWORD may be empty: a Redis without requirepass).
+CREDENTIALS = ("RABBITMQ_USER", "RABBITMQ_PASSWORD", "REDIS_PASSWORD")
+
+
+class MissingCredentials(RuntimeError):
+    """A login the benchmark needs is not in the environment."""
+
+
+def credentials(env: dict[str, str]) -> dict[str, str]:
+    """The logins of RabbitMQ and Redis from ``env``; MissingCredentials names what is not set."""
+    missing = [name for name in CREDENTIALS if name not in env or (name != "REDIS_PASSWORD" and not env[name])]
+    if missing:
+        raise MissingCredentials(f"{', '.join(missing)} not set: make bench-prod takes the RabbitMQ and Redis logins "
+                                 "from the environment, with no default (README, \"Production on one machine\")")
+    return {name: env[name] for name in CREDENTIALS}
+
+
+def topology_env(app_db: str, tracker_db: str, replicas: int, queue: str,
+                 logins: dict[str, str]) -> dict[str, str]:
     from sqlalchemy.engine import make_url
 
     from tools.stack import free_port
@@ -44,9 +68,7 @@ def topology_env(app_db: str, tracker_db: str, replicas: int, queue: str) -> dic
         "REDIS_DB": os.environ.get("SESAME_BENCH_REDIS_DB", "4"),
         "RABBITMQ_HOST": os.environ.get("RABBITMQ_HOST", "127.0.0.1"),
         "RABBITMQ_PORT": os.environ.get("RABBITMQ_PORT", "5672"),
-        # The local development broker's account unless told otherwise (a benchmark, not a deployment).
-        "RABBITMQ_USER": os.environ.get("RABBITMQ_USER", "guest"),
-        "RABBITMQ_PASSWORD": os.environ.get("RABBITMQ_PASSWORD", "guest"),
+        **logins,
         "RABBITMQ_QUEUE": queue,
         "SESAME_ACTION_SECRET": secrets.token_hex(32), "SESAME_HASH_SALT": secrets.token_hex(32),
         "SESAME_RASA_PORT": ports(1), "SESAME_ACTIONS_PORT": ports(1), "SESAME_LB_STATS_PORT": ports(1),
@@ -59,12 +81,13 @@ def measure(model: Path, replicas: int, concurrencies: list[int], conversations:
     from actions.common.db import throwaway_database
     from tools.run_prod import build_topology, wait_balanced
 
+    logins = credentials(dict(os.environ))
     queue = f"sesame_bench_{uuid.uuid4().hex[:8]}"
     saved = dict(os.environ)
     with throwaway_database(POSTGRES_SERVER, "sesame_bench_app") as app_db, \
             throwaway_database(POSTGRES_SERVER, "sesame_bench_tracker") as tracker_db, \
             tempfile.TemporaryDirectory() as var_dir:
-        env = topology_env(app_db, tracker_db, replicas, queue)
+        env = topology_env(app_db, tracker_db, replicas, queue, logins)
         for name in ("SESAME_ENV", "SESAME_TRACKER_URL", "SESAME_RASA_PUBLIC_URL", "SESAME_PUBLIC_URL"):
             os.environ.pop(name, None)
         os.environ.update(env)  # Stack.env() starts from os.environ: every process gets the topology's
@@ -128,6 +151,11 @@ def main() -> None:
     parser.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--timeout", type=float, default=60)
     args = parser.parse_args()
+    try:
+        credentials(dict(os.environ))
+    except MissingCredentials as exc:
+        print(f"make bench-prod cannot start: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     model = model_path()
     if not model.exists():
         raise SystemExit(f"No trained model for the current inputs ({model.name}): run `make train` first.")

@@ -14,7 +14,8 @@ one replica (deploy/haproxy.cfg). Every process is the same as in `make run`
 Required variables (no default for any password or secret; the command says which are
 missing and exits with code 2): DATABASE_URL (PostgreSQL), POSTGRES_HOST, POSTGRES_PORT,
 POSTGRES_DB, POSTGRES_USER, POSTGRES_PASSWORD (may be empty for a trust login), REDIS_HOST,
-REDIS_PORT, REDIS_DB, RABBITMQ_HOST, RABBITMQ_PORT, RABBITMQ_USER, RABBITMQ_PASSWORD,
+REDIS_PORT, REDIS_DB, REDIS_PASSWORD (may be empty for a Redis without requirepass),
+RABBITMQ_HOST, RABBITMQ_PORT, RABBITMQ_USER, RABBITMQ_PASSWORD,
 RABBITMQ_QUEUE, SESAME_ACTION_SECRET and SESAME_HASH_SALT (32 characters or more each).
 Optional: ports (PORT_VARIABLES below), replica counts, SESAME_LB_BIND (127.0.0.1),
 SESAME_ACTION_TIMEOUT (1.2 s), SESAME_ENDPOINTS (endpoints.production.yml), SESAME_RASA_TOKEN
@@ -45,7 +46,7 @@ TEMPLATE = ROOT / "deploy" / "haproxy.cfg"
 DEFAULT_ACTION_TIMEOUT = "1.2"
 
 REQUIRED = ("DATABASE_URL", "POSTGRES_HOST", "POSTGRES_PORT", "POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD",
-            "REDIS_HOST", "REDIS_PORT", "REDIS_DB", "RABBITMQ_HOST", "RABBITMQ_PORT", "RABBITMQ_USER",
+            "REDIS_HOST", "REDIS_PORT", "REDIS_DB", "REDIS_PASSWORD", "RABBITMQ_HOST", "RABBITMQ_PORT", "RABBITMQ_USER",
             "RABBITMQ_PASSWORD", "RABBITMQ_QUEUE", "SESAME_ACTION_SECRET", "SESAME_HASH_SALT")
 SECRETS = ("SESAME_ACTION_SECRET", "SESAME_HASH_SALT")
 MIN_SECRET = 32
@@ -65,7 +66,7 @@ PORT_VARIABLES = {
 EXAMPLE = """\
   export DATABASE_URL=postgresql://postgres@127.0.0.1:5432/sesame
   export POSTGRES_HOST=127.0.0.1 POSTGRES_PORT=5432 POSTGRES_DB=sesame_tracker POSTGRES_USER=postgres POSTGRES_PASSWORD=
-  export REDIS_HOST=127.0.0.1 REDIS_PORT=6379 REDIS_DB=2
+  export REDIS_HOST=127.0.0.1 REDIS_PORT=6379 REDIS_DB=2 REDIS_PASSWORD=  # empty: this Redis has no requirepass
   export RABBITMQ_HOST=127.0.0.1 RABBITMQ_PORT=5672 RABBITMQ_USER=… RABBITMQ_PASSWORD=… RABBITMQ_QUEUE=sesame_events
   export SESAME_ACTION_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
   export SESAME_HASH_SALT=$(python3 -c 'import secrets; print(secrets.token_hex(32))')  # keep it: pseudonyms depend on it"""

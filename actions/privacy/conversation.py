@@ -41,6 +41,9 @@ def summary_lines(data: PersonalData) -> list[str]:
     endings = sorted({phone[-2:] for phone in phones})
     if endings:  # the last two digits only: enough to recognise it, nothing for a stranger
         lines.append(f"- Votre numéro de téléphone (il finit par {' et '.join(endings)}).")
+    if data.unpublished_events:  # production only, while RabbitMQ is unreachable
+        lines.append(f"- {_count(data.unpublished_events, 'copie', 'copies')} de notre échange en attente "
+                     "d'envoi au journal des conversations.")
     return lines
 
 
@@ -72,6 +75,11 @@ def export_document(data: PersonalData, now: datetime) -> str:
     for appt in data.appointments:
         out += ["", f"Rendez-vous {appt.reference} : {when_fr(appt.starts_at)}, {appt.place}.",
                 f"- Prénom : {appt.first_name or 'non gardé'}. Portable : {appt.phone or 'non gardé'}."]
+    if data.unpublished_events:
+        out += ["", "Copies en attente d'envoi au journal des conversations :",
+                f"- {_count(data.unpublished_events, 'copie', 'copies')} des messages ci-dessous et des étapes "
+                "de la conversation, gardées le temps que le journal les reçoive (moins d'une seconde "
+                "d'habitude), effacées avec la conversation."]
     if data.messages:
         out += ["", "Nos messages :"]
         out.extend(f"[{when_fr(line.at)}] {line.author} : {line.text}" for line in data.messages)

@@ -4,7 +4,9 @@ A conversation is the only key Sésame has on a resident: the web chat's random
 session id, the pseudonym of an SMS number, a Telegram chat id. Everything found
 under that key is gathered here: the messages (Rasa's tracker store), the cases,
 consents and conseiller messages, the appointments and their contact data, the
-SMS number and the messages waiting in the outbox.
+SMS number and the messages waiting in the outbox, and in production the copies of its events
+not yet published to RabbitMQ (the ``event_outbox`` table of the tracker database,
+bot/production/event_broker.py).
 
 Erasure removes all of it, with two exceptions the resident is told about:
 - an SMS opt-out (STOP) is kept, keyed by a pseudonym only, or Sésame would write
@@ -25,7 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from actions.booking.models import STATUS_BOOKED, Appointment, AppointmentEvent, Place
-from actions.channels_state.models import SmsContact, SmsRateWindow
+from messaging.state.models import SmsContact, SmsRateWindow
 from actions.common.privacy import mask_phone
 from actions.handoff.cases import naive_utc
 from actions.handoff.models import Case, CaseMessage, CaseNote, Consent
@@ -36,6 +38,9 @@ from actions.privacy.models import ErasureRequest
 QUIET_BEFORE_ERASING = timedelta(seconds=3)
 #: Events written up to this long after the request belong to the turn that asked.
 TURN_MARGIN = timedelta(seconds=30)
+#: The production event broker's outbox, in the tracker database (DEFAULT_TABLE of
+#: bot/production/event_broker.py; not imported: the action server does not load Rasa).
+EVENT_OUTBOX = "event_outbox"
 
 
 @dataclass(frozen=True)
@@ -79,10 +84,13 @@ class PersonalData:
     appointments: list[AppointmentFacts] = field(default_factory=list)
     sms_phone: str = ""
     pending_messages: int = 0
+    #: Copies of this conversation's events waiting to be published to RabbitMQ (production).
+    unpublished_events: int = 0
 
     @property
     def is_empty(self) -> bool:
-        return not (self.messages or self.cases or self.consents or self.appointments or self.sms_phone)
+        return not (self.messages or self.cases or self.consents or self.appointments or self.sms_phone
+                    or self.unpublished_events)
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,19 @@ def _has_events(engine: Engine) -> bool:
     if engine.url.get_backend_name() == "sqlite" and database and not Path(database).exists():
         return False
     return inspect(engine).has_table("events")
+
+
+def _has_outbox(engine: Engine) -> bool:
+    """Only production's event broker creates the outbox (``make run`` has none)."""
+    return engine.url.get_backend_name() == "postgresql" and inspect(engine).has_table(EVENT_OUTBOX)
+
+
+def _unpublished_events(tracker: Engine, conversation_id: str) -> int:
+    if not _has_outbox(tracker):
+        return 0
+    with tracker.connect() as connection:
+        return int(connection.execute(text(f"SELECT COUNT(*) FROM {EVENT_OUTBOX} WHERE sender_id = :s"),
+                                      {"s": conversation_id}).scalar() or 0)
 
 
 def _tracker_lines(tracker: Engine, conversation_id: str) -> list[Line]:
@@ -144,6 +165,7 @@ def collect(session: Session, tracker: Engine, conversation_id: str) -> Personal
     contact = session.get(SmsContact, conversation_id)
     data.sms_phone = mask_phone(contact.phone_e164) if contact else ""
     data.pending_messages = len(_outbox_ids(session, conversation_id, [a.reference for a in data.appointments]))
+    data.unpublished_events = _unpublished_events(tracker, conversation_id)
     return data
 
 
@@ -213,7 +235,9 @@ def erase_waiting_conversations(session: Session, tracker: Engine, now: datetime
     """
     done = 0
     moment = naive_utc(now)
-    for request in list(session.scalars(select(ErasureRequest))):
+    requests = list(session.scalars(select(ErasureRequest)))
+    outbox = bool(requests) and _has_outbox(tracker)
+    for request in requests:
         if not _has_events(tracker):
             session.delete(request)
             done += 1
@@ -221,6 +245,12 @@ def erase_waiting_conversations(session: Session, tracker: Engine, now: datetime
         cutoff = (request.requested_at + TURN_MARGIN - datetime(1970, 1, 1)).total_seconds()
         params = {"s": request.conversation_id, "cutoff": cutoff}
         with tracker.begin() as connection:
+            if outbox:
+                # Copies not yet published (RabbitMQ down): never published once erased. At once,
+                # not after the quiet moment: deleting them makes Rasa write nothing back. What
+                # RabbitMQ already confirmed is out of Sésame's reach (its consumers' duty).
+                connection.execute(text(f"DELETE FROM {EVENT_OUTBOX} WHERE sender_id = :s AND created_at <= :cutoff"),
+                                   params)
             left = connection.execute(text(
                 "SELECT COUNT(*) FROM events WHERE sender_id = :s AND timestamp <= :cutoff"), params).scalar()
             if not left:

@@ -23,6 +23,9 @@ every ``retry_delay`` seconds and carries on where it stopped.
 
 Delivery is at least once: a crash between RabbitMQ's confirm and the DELETE publishes that row
 again. Each message carries ``message_id`` = the outbox row id, for consumers to drop repeats.
+PostgreSQL going away between the confirm and the DELETE is not a crash: the replica keeps the
+confirmed ids and deletes them first when PostgreSQL is back (another replica that took over the
+publishing in that moment may still publish them again).
 
 Retention: a row lives until it is published (normally well under a second). Rows that could
 not be published for ``SESAME_RETENTION_CONVERSATIONS_DAYS`` days (30) are deleted anyway, with
@@ -116,8 +119,8 @@ class DurableEventBroker(EventBroker):
     def __init__(
         self,
         host: Text = "localhost",
-        username: Text = "guest",
-        password: Text = "guest",
+        username: Optional[Text] = None,
+        password: Optional[Text] = None,
         port: Union[int, Text] = 5672,
         queues: Union[List[Text], Tuple[Text, ...], Text, None] = None,
         exchange_name: Text = DEFAULT_EXCHANGE,
@@ -132,10 +135,13 @@ class DurableEventBroker(EventBroker):
     ) -> None:
         """Nothing is connected yet: ``start`` does it (``from_endpoint_config`` calls it)."""
         super().__init__()
+        if not host.startswith("amqp") and (not username or password is None):
+            # No default login (Rasa's PikaEventBroker falls back to guest/guest).
+            raise ValueError("DurableEventBroker needs `username` and `password` (RABBITMQ_USER, RABBITMQ_PASSWORD)")
         self.host = host
         self.port = int(port or 5672)
-        self.username = username
-        self.password = password
+        self.username = username or ""
+        self.password = password or ""
         if isinstance(queues, str):
             queues = [queues]
         self.queues: List[str] = [q for q in (queues or [DEFAULT_QUEUE]) if q]
@@ -145,7 +151,9 @@ class DurableEventBroker(EventBroker):
         self.batch_size = int(batch_size)
         self.socket_timeout = float(socket_timeout)
         self.url = _outbox_url(outbox, outbox_url)
-        self.engine = sa.create_engine(self.url, future=True, pool_pre_ping=True)
+        # connect_timeout: ``publish`` runs on Rasa's event loop; an unreachable host must not hold it.
+        self.engine = sa.create_engine(self.url, future=True, pool_pre_ping=True,
+                                       connect_args={"connect_timeout": 3})
         self.table = outbox_table(outbox_table_name)
         self._insert = self.table.insert()
         self._channel_name = f"{outbox_table_name}_new"
@@ -161,6 +169,9 @@ class DurableEventBroker(EventBroker):
         self._amqp: Optional[pika.BlockingConnection] = None
         self._channel: Optional[Any] = None
         self._last_purge = 0.0
+        # Rows RabbitMQ confirmed whose DELETE failed (PostgreSQL went away in between): deleted
+        # first when it is back, never published again by this replica.
+        self._confirmed: List[int] = []
         self.published = 0  # rows confirmed by RabbitMQ, for tests and logs
 
     @classmethod
@@ -248,6 +259,7 @@ class DurableEventBroker(EventBroker):
         while not self._stop.is_set():
             try:
                 self._write_unwritten()
+                self._delete_confirmed()
                 if not self._lead():
                     self._stop.wait(self.poll_interval)
                     continue
@@ -333,10 +345,17 @@ class DurableEventBroker(EventBroker):
                 done.append(row_id)
         finally:
             if done:
-                with self.engine.begin() as connection:
-                    connection.execute(self.table.delete().where(self.table.c.id.in_(done)))
+                self._confirmed.extend(done)
                 self.published += len(done)
+                self._delete_confirmed()
         return len(done)
+
+    def _delete_confirmed(self) -> None:
+        """Delete the rows RabbitMQ confirmed (raises while PostgreSQL is unreachable: kept for later)."""
+        if self._confirmed:
+            with self.engine.begin() as connection:
+                connection.execute(self.table.delete().where(self.table.c.id.in_(self._confirmed)))
+            self._confirmed.clear()
 
     def _open_channel(self) -> Any:
         if self._channel is not None and self._channel.is_open:

@@ -14,8 +14,13 @@ clocks do not matter) and every operation is one Lua script (Redis runs a script
   left (first come, first served);
 - release: the ticket is removed, and the hash deleted when it was the last, in the same step.
 
-A holder that crashed never releases: its ticket expires after the lock lifetime (Rasa's
-``TICKET_LOCK_LIFETIME``, 60 s) and the next ticket is served.
+A holder that crashed never releases. Rasa gives each ticket the whole lock lifetime
+(``TICKET_LOCK_LIFETIME``, 60 s), so a replica killed in the middle of a turn would make the
+resident's next message, on the other replica, wait a minute. Here a ticket is a lease
+(``lease_seconds``, 15 s) that its process renews every fifth of it while the turn waits or
+runs, up to the lock lifetime as before: a killed holder's ticket expires within the lease and
+the next ticket is served. A live holder whose event loop stalls longer than the lease minus one
+renewal (12 s) could lose its ticket: the lease is a setting for that reason.
 
 If Redis loses its data (a restart without persistence): the counter is gone, so the first
 ticket issued afterwards re-creates it above every number issued before, and starts a new
@@ -36,13 +41,20 @@ Use from endpoints.yml::
       url: ${REDIS_HOST}
       port: ${REDIS_PORT}
       db: ${REDIS_DB}
-      password: ${REDIS_PASSWORD}    # optional
+      password_env: REDIS_PASSWORD   # the variable holding the password (read at start)
       key_prefix: sesame
+
+The password never sits in the file: ``password_env`` names the environment variable it is read
+from (``password: ${REDIS_PASSWORD}`` works too, but Rasa then refuses to read the whole file
+when the variable is unset, which a Redis without ``requirepass`` does not need). There is no
+default password. A password Redis refuses (or none where it wants one) fails the turn at once
+with a ``LockError`` naming the variable; it is not mistaken for Redis being down.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import time
 from collections import deque
 from contextlib import asynccontextmanager
@@ -63,6 +75,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_KEY_PREFIX = "atomiclock"
 DEFAULT_WAIT_SECONDS = 0.05
 DEFAULT_RESTART_GRACE_SECONDS = 10.0
+DEFAULT_LEASE_SECONDS = 15.0
+RENEWALS_PER_LEASE = 5
 
 # Every script reads the clock with TIME (milliseconds): one clock for all replicas.
 _NOW = """
@@ -132,6 +146,21 @@ local removed = redis.call('HDEL', KEYS[1], ARGV[1])
 return {removed, count}
 """
 
+# KEYS: tickets hash. ARGV: ticket, new remaining lifetime (ms). Returns 1 renewed, 0 gone or
+# already expired (never brought back: a waiter may have been served in its place).
+_RENEW = _NOW + """
+local expires = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if expires <= now then return 0 end
+local extended = now + tonumber(ARGV[2])
+if extended > expires then
+  redis.call('HSET', KEYS[1], ARGV[1], string.format('%d', extended))
+end
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 1
+"""
+
 # KEYS: tickets hash. Returns {number, remaining ms, ...} of the live tickets.
 _PEEK = _NOW + _PURGE + """
 return live
@@ -155,6 +184,7 @@ class AtomicRedisLockStore(LockStore):
         socket_timeout: Any = DEFAULT_SOCKET_TIMEOUT_IN_SECONDS,
         wait_time_in_seconds: Any = DEFAULT_WAIT_SECONDS,
         restart_grace_seconds: Any = DEFAULT_RESTART_GRACE_SECONDS,
+        lease_seconds: Any = DEFAULT_LEASE_SECONDS,
     ) -> None:
         """Rasa calls it with ``endpoint_config`` (url, port, db, … from endpoints.yml);
         tests may pass the same values as keywords. Values from the environment arrive as text."""
@@ -168,11 +198,21 @@ class AtomicRedisLockStore(LockStore):
         db = settings.get("db", db)
         username = settings.get("username", username) or None
         password = settings.get("password", password) or None
+        password_env = settings.get("password_env") or None
+        if password_env:
+            if password:
+                raise ValueError("lock store: give `password_env` or `password`, not both")
+            password = os.environ.get(str(password_env)) or None
+        self._password_hint = (f"the password in {password_env}" if password_env
+                               else "the lock store's password")
         use_ssl = str(settings.get("use_ssl", use_ssl)).lower() in {"1", "true", "yes"}
         key_prefix = settings.get("key_prefix", key_prefix) or DEFAULT_KEY_PREFIX
         socket_timeout = float(settings.get("socket_timeout", socket_timeout))
         self.wait_time_in_seconds = float(settings.get("wait_time_in_seconds", wait_time_in_seconds))
         self.restart_grace_seconds = float(settings.get("restart_grace_seconds", restart_grace_seconds))
+        self.lease_seconds = float(settings.get("lease_seconds", lease_seconds))
+        if self.lease_seconds <= 0:
+            raise ValueError("lease_seconds must be more than 0")
         if not str(key_prefix).replace("_", "").replace("-", "").isalnum():
             raise ValueError(f"key_prefix must be alphanumeric (with - or _), got {key_prefix!r}")
 
@@ -190,6 +230,7 @@ class AtomicRedisLockStore(LockStore):
         self._issue = self.red.register_script(_ISSUE)
         self._acquire = self.red.register_script(_ACQUIRE)
         self._release = self.red.register_script(_RELEASE)
+        self._renew = self.red.register_script(_RENEW)
         self._peek = self.red.register_script(_PEEK)
         super().__init__()
 
@@ -208,14 +249,37 @@ class AtomicRedisLockStore(LockStore):
         """Rasa's ``lock`` (issue, wait, clean up), polling every ``wait_time_in_seconds``
         (0.05 s by default; Rasa polls every second, one second lost per queued turn)."""
         wait = self.wait_time_in_seconds if wait_time_in_seconds is None else wait_time_in_seconds
-        async with super().lock(conversation_id, lock_lifetime, wait) as ticket_lock:
-            yield ticket_lock
+        lease = min(float(lock_lifetime), self.lease_seconds)
+        ticket = self.issue_ticket(conversation_id, lease)
+        keeper = asyncio.ensure_future(self._keep_alive(conversation_id, ticket, lease, float(lock_lifetime)))
+        try:
+            yield await self._acquire_lock(conversation_id, ticket, wait)
+        finally:
+            keeper.cancel()
+            self.cleanup(conversation_id, ticket)
+
+    async def _keep_alive(self, conversation_id: str, ticket: int, lease: float, lifetime: float) -> None:
+        """Renew the ticket's lease while this process lives, up to the lock's lifetime."""
+        began = time.monotonic()
+        key = self._tickets_key(conversation_id)
+        while True:
+            await asyncio.sleep(lease / RENEWALS_PER_LEASE)
+            remaining = lifetime - (time.monotonic() - began)
+            if remaining <= 0:
+                return  # a turn longer than the lock's lifetime: its ticket runs out, as in Rasa
+            try:
+                if not self._renew(keys=[key], args=[ticket, int(min(lease, remaining) * 1000)]):
+                    return
+            except redis.RedisError as error:  # Redis down: try again; with persistence the ticket is back
+                logger.warning("lock store: could not renew a conversation lock: %s", error)
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         """One atomic INCR-and-add: two replicas never get the same ticket."""
         keys = [self._tickets_key(conversation_id), self._counter_key, self._epoch_key, self._grace_key]
         try:
             number, epoch = self._issue(keys=keys, args=[int(lock_lifetime * 1000), self._epoch_seen])
+        except redis.AuthenticationError as error:
+            raise self._refused(error) from error
         except redis.RedisError as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
         epoch = epoch.decode() if isinstance(epoch, bytes) else str(epoch)
@@ -235,6 +299,8 @@ class AtomicRedisLockStore(LockStore):
         while True:
             try:
                 status, *rest = self._acquire(keys=keys, args=[ticket, grace])
+            except redis.AuthenticationError as error:  # a ConnectionError to redis-py: not worth waiting
+                raise self._refused(error) from error
             except redis.ConnectionError as error:
                 if time.monotonic() > deadline:
                     raise LockError(f"Redis unreachable while waiting for the lock: {error}") from error
@@ -251,6 +317,10 @@ class AtomicRedisLockStore(LockStore):
                     f"was lost (Redis restarted without its data?). The turn was not processed."
                 )
             await asyncio.sleep(max(wait_time_in_seconds, (rest[0] if rest else 0) / 1000))
+
+    def _refused(self, error: redis.AuthenticationError) -> LockError:
+        logger.error("lock store: Redis refused the connection (%s): check %s", error, self._password_hint)
+        return LockError(f"Redis refused the lock store's login ({error}): check {self._password_hint}")
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
         """Remove the ticket (and the lock when it was the last) in one step.

@@ -7,11 +7,20 @@ from typing import List, Tuple
 
 import pika
 
+#: The login of this machine's RabbitMQ and of the tests' private nodes (RabbitMQ's development
+#: account, loopback only). Passed explicitly everywhere: production code has no default login.
+USER = "guest"
+PASSWORD = "guest"
+
+
+def parameters(port: int) -> pika.ConnectionParameters:
+    return pika.ConnectionParameters("127.0.0.1", port, credentials=pika.PlainCredentials(USER, PASSWORD))
+
 
 def drain(port: int, queue: str, expected: int, timeout: float = 20) -> List[Tuple[str, dict]]:
     """(message_id, event) of every message in ``queue``, waiting until ``expected`` arrived
     (and half a second more, to catch duplicates)."""
-    connection = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1", port))
+    connection = pika.BlockingConnection(parameters(port))
     channel = connection.channel()
     got: List[Tuple[str, dict]] = []
     deadline = time.monotonic() + timeout
@@ -31,7 +40,7 @@ def drain(port: int, queue: str, expected: int, timeout: float = 20) -> List[Tup
 
 
 def delete(port: int, queue: str, exchange: str) -> None:
-    connection = pika.BlockingConnection(pika.ConnectionParameters("127.0.0.1", port))
+    connection = pika.BlockingConnection(parameters(port))
     channel = connection.channel()
     channel.queue_delete(queue=queue)
     channel.exchange_delete(exchange=exchange)

@@ -21,6 +21,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Optional
 
+from tests.production import amqp
 from tools.stack import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,6 +53,15 @@ class PrivatePostgres:
                    "-c max_connections=200")
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-o", options, "start")
         return self
+
+    def halt(self) -> None:
+        """Stop the server (fast shutdown: every connection is cut), keeping its data."""
+        self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "fast", "stop")
+
+    def resume(self) -> None:
+        options = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 -c fsync=off "
+                   "-c max_connections=200")
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-o", options, "start")
 
     def restart(self) -> float:
         """Restart (fast shutdown: every connection is cut); returns the seconds it took."""
@@ -103,8 +113,9 @@ class RunProd:
             "POSTGRES_HOST": "127.0.0.1", "POSTGRES_PORT": str(postgres.port), "POSTGRES_DB": "sesame_tracker",
             "POSTGRES_USER": "postgres", "POSTGRES_PASSWORD": "",
             "REDIS_HOST": "127.0.0.1", "REDIS_PORT": "6379", "REDIS_DB": redis_db,
-            "RABBITMQ_HOST": "127.0.0.1", "RABBITMQ_PORT": "5672", "RABBITMQ_USER": "guest",
-            "RABBITMQ_PASSWORD": "guest", "RABBITMQ_QUEUE": self.queue,
+            "REDIS_PASSWORD": "",  # the machine's Redis has no requirepass (test_redis_password.py has one)
+            "RABBITMQ_HOST": "127.0.0.1", "RABBITMQ_PORT": "5672", "RABBITMQ_USER": amqp.USER,
+            "RABBITMQ_PASSWORD": amqp.PASSWORD, "RABBITMQ_QUEUE": self.queue,
             "SESAME_ACTION_SECRET": secrets.token_hex(32), "SESAME_HASH_SALT": secrets.token_hex(32),
             "SESAME_RASA_PORT": str(free_port()), "SESAME_ACTIONS_PORT": str(free_port()),
             "SESAME_LB_STATS_PORT": str(free_port()), "SESAME_WEB_PORT": str(free_port()),
@@ -174,13 +185,19 @@ class RunProd:
         os.killpg(pid, sig)
         return pid
 
-    def say(self, sender: str, text: str, timeout: float = 60) -> tuple[int, list, str, float]:
-        """(status, replies, replica that answered, seconds) of one REST turn through HAProxy."""
+    def say(self, sender: str, text: str, timeout: float = 60,
+            port: Optional[int] = None) -> tuple[int, list, str, float]:
+        """(status, replies, replica that answered, seconds) of one REST turn through HAProxy, or
+        straight to the Rasa replica on ``port`` (what HAProxy forwards, for a test that must know
+        which replica runs the turn)."""
         began = time.monotonic()
-        status, body, headers = http("POST", f"{self.lb}/webhooks/rest/webhook",
+        base = f"http://127.0.0.1:{port}" if port else self.lb
+        status, body, headers = http("POST", f"{base}/webhooks/rest/webhook",
                                      {"sender": sender, "message": text}, timeout=timeout)
         elapsed = time.monotonic() - began
         replica = next((v for k, v in headers.items() if k.lower() == "x-sesame-replica"), "")  # HAProxy lowercases
+        if port:
+            replica = f"rasa{self.state()['rasa_ports'].index(port) + 1}"
         return status, body if isinstance(body, list) else [], replica, elapsed
 
     def tracker_events(self, sender: str) -> list[dict]:
@@ -220,6 +237,7 @@ class RunProd:
         import pika
 
         connection = pika.BlockingConnection(pika.ConnectionParameters(
-            "127.0.0.1", 5672, credentials=pika.PlainCredentials("guest", "guest")))
+            "127.0.0.1", 5672, credentials=pika.PlainCredentials(self.env["RABBITMQ_USER"],
+                                                                 self.env["RABBITMQ_PASSWORD"])))
         connection.channel().queue_delete(queue=self.queue)
         connection.close()

@@ -50,11 +50,13 @@ def _kill_group(process: Optional[subprocess.Popen], sig: int) -> None:
 
 
 class PrivateRedis:
-    """redis-server on a free port; ``appendonly`` keeps its data across a restart."""
+    """redis-server on a free port; ``appendonly`` keeps its data across a restart; with
+    ``password``, ``requirepass`` (given in a config file, so it never shows in ``ps``)."""
 
-    def __init__(self, directory: Path, appendonly: bool = False) -> None:
+    def __init__(self, directory: Path, appendonly: bool = False, password: Optional[str] = None) -> None:
         self.directory = directory
         self.appendonly = appendonly
+        self.password = password
         self.port = free_port()
         self.process: Optional[subprocess.Popen] = None
         directory.mkdir(parents=True, exist_ok=True)
@@ -63,11 +65,16 @@ class PrivateRedis:
         args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                 "--dir", str(self.directory), "--maxmemory-policy", "noeviction"]
         args += ["--appendonly", "yes", "--appendfsync", "always"] if self.appendonly else ["--appendonly", "no"]
+        if self.password:
+            config = self.directory / "auth.conf"
+            config.write_text(f"requirepass {self.password}\n")
+            config.chmod(0o600)
+            args.insert(1, str(config))  # redis-server [config file] [options]
         log = open(self.directory / "redis.log", "ab")
         self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
         wait_for_port(self.port, 10, self.process)
-        client = redis.Redis(port=self.port)
+        client = redis.Redis(port=self.port, password=self.password)
         deadline = time.monotonic() + 10
         while True:  # with appendonly, Redis answers LOADING until the file is read
             try:

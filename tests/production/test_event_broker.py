@@ -185,3 +185,9 @@ event_broker:
         created.stop()
         delete(shared_rabbitmq, name, name)
     assert [e["seq"] for _id, e in got] == [0]
+
+
+def test_no_default_rabbitmq_login() -> None:
+    """Rasa's PikaEventBroker falls back to guest/guest; this broker refuses to start without a login."""
+    with pytest.raises(ValueError, match="RABBITMQ_USER, RABBITMQ_PASSWORD"):
+        DurableEventBroker("127.0.0.1", outbox_url="postgresql://postgres@127.0.0.1:5432/unused")

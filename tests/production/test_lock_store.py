@@ -56,6 +56,36 @@ def test_a_holder_that_dies_is_skipped_once_its_ticket_expires(shared_redis, key
     assert 0.5 < time.monotonic() - began < 5, "served once the dead holder's ticket expired"
 
 
+def test_a_holder_killed_mid_turn_is_skipped_after_its_lease_not_the_lock_lifetime(shared_redis, key_prefix) -> None:
+    """Rasa's 60 s lifetime, a 1 s lease: a replica killed inside a turn holds the conversation
+    up to its lease, not a minute."""
+    lease = {"restart_grace_seconds": 0, "lease_seconds": 1.0}
+    dead = race("atomic", shared_redis, key_prefix, contenders=1, turns=1, lifetime=60, dying=1, options=lease)
+    assert dead.entered == 1 and dead.stuck == 0
+    began = time.monotonic()
+    others = race("atomic", shared_redis, key_prefix, contenders=3, turns=2, lifetime=60, options=lease)
+    assert others.overlaps == 0 and others.entered == 6 and others.errors == 0, others.lines
+    assert time.monotonic() - began < 5, "served once the dead holder's lease ran out"
+
+
+def test_a_live_turn_longer_than_the_lease_keeps_the_lock(shared_redis, key_prefix) -> None:
+    """The lease is renewed while the holder's process lives: a 2 s turn with a 0.3 s lease is
+    never joined by the next one, and a waiter behind it keeps its place."""
+    store = AtomicRedisLockStore(host="127.0.0.1", port=shared_redis, db=1, key_prefix=key_prefix,
+                                 lease_seconds=0.3, restart_grace_seconds=0)
+    turns = Turns(store)
+
+    async def scenario() -> None:
+        started = asyncio.Event()
+        first = asyncio.create_task(turns.turn("t1", 2.0, started))
+        await started.wait()
+        await asyncio.gather(first, turns.turn("t2", 0.01))
+
+    asyncio.run(scenario())
+    assert turns.never_together(), turns.log
+    assert turns.processed() == ["t1", "t2"] and not turns.failed, turns.log
+
+
 def test_rasa_builds_it_from_endpoints_yaml(tmp_path, shared_redis, key_prefix) -> None:
     from rasa.utils.endpoints import read_endpoint_config
 

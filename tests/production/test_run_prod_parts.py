@@ -24,15 +24,17 @@ pytestmark = [pytest.mark.production]
 GOOD_ENV = {
     "DATABASE_URL": "postgresql://u@h/db", "POSTGRES_HOST": "h", "POSTGRES_PORT": "5432", "POSTGRES_DB": "t",
     "POSTGRES_USER": "u", "POSTGRES_PASSWORD": "", "REDIS_HOST": "h", "REDIS_PORT": "6379", "REDIS_DB": "0",
-    "RABBITMQ_HOST": "h", "RABBITMQ_PORT": "5672", "RABBITMQ_USER": "u", "RABBITMQ_PASSWORD": "p",
+    "REDIS_PASSWORD": "", "RABBITMQ_HOST": "h", "RABBITMQ_PORT": "5672", "RABBITMQ_USER": "u", "RABBITMQ_PASSWORD": "p",
     "RABBITMQ_QUEUE": "q", "SESAME_ACTION_SECRET": "a" * 64, "SESAME_HASH_SALT": "b" * 64,
 }
 
 
 def test_the_environment_check_names_what_is_missing_and_refuses_weak_secrets() -> None:
     assert run_prod.check_environment(GOOD_ENV) == []
-    partial = {k: v for k, v in GOOD_ENV.items() if k not in ("RABBITMQ_PASSWORD", "SESAME_ACTION_SECRET")}
-    assert run_prod.check_environment(partial) == ["RABBITMQ_PASSWORD is not set", "SESAME_ACTION_SECRET is not set"]
+    partial = {k: v for k, v in GOOD_ENV.items()
+               if k not in ("REDIS_PASSWORD", "RABBITMQ_PASSWORD", "SESAME_ACTION_SECRET")}
+    assert run_prod.check_environment(partial) == ["REDIS_PASSWORD is not set", "RABBITMQ_PASSWORD is not set",
+                                                   "SESAME_ACTION_SECRET is not set"]
     weak = {**GOOD_ENV, "SESAME_HASH_SALT": "sesame-dev-salt", "DATABASE_URL": "sqlite:///x.db",
             "SESAME_ACTION_TIMEOUT": "0"}
     problems = " | ".join(run_prod.check_environment(weak))
@@ -48,7 +50,22 @@ def test_make_run_prod_without_its_settings_exits_2_and_says_why(tmp_path) -> No
                           text=True, timeout=120)
     assert done.returncode == 2
     assert "SESAME_ACTION_SECRET is not set" in done.stderr and "RABBITMQ_PASSWORD is not set" in done.stderr
+    assert "REDIS_PASSWORD is not set" in done.stderr
     assert not list(tmp_path.iterdir()), "nothing may start or be written"
+
+
+def test_make_bench_prod_has_no_default_login_and_names_what_is_missing() -> None:
+    from tools import bench_prod
+
+    with pytest.raises(bench_prod.MissingCredentials, match="RABBITMQ_USER, RABBITMQ_PASSWORD, REDIS_PASSWORD"):
+        bench_prod.credentials({})
+    logins = {"RABBITMQ_USER": "guest", "RABBITMQ_PASSWORD": "guest", "REDIS_PASSWORD": ""}
+    assert bench_prod.credentials(logins) == logins  # given explicitly, as on this machine
+    env = {k: v for k, v in os.environ.items() if k not in bench_prod.CREDENTIALS}
+    done = subprocess.run([sys.executable, "-m", "tools.bench_prod"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 2 and "RABBITMQ_PASSWORD" in done.stderr, done.stderr
+    assert "guest" not in done.stderr
 
 
 def test_the_rendered_haproxy_configuration_is_valid_for_haproxy(tmp_path) -> None:
