@@ -1,1 +1,1 @@
-"""Appointments with the conseillers numériques: model, slot engine, booking service, conversation."""
+"""Appointments with the conseillers numériques: model, availability engine, booking service, conversation."""

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from actions.booking.fmt import day_fr, hour_fr
-from actions.booking.ics import CalendarEvent, calendar
+from actions.booking.ics import CalendarEvent, appointment_event, calendar, check_ics_token
 from actions.booking.models import Appointment, Conseiller, Place
 from actions.booking.queries import naive_utc
-from actions.booking.slots import local_to_utc, to_utc
+from actions.booking.availability import local_to_utc, to_utc
 from actions.common.db import session_scope
 from actions.common.privacy import mask_phone
 
@@ -115,8 +115,6 @@ def agenda_ics(engine: Engine, start_day: date, days: int, *, place_slug: str | 
 
 def resident_ics(engine: Engine, reference: str, token: str, now: datetime) -> str | None:
     """The .ics behind the link given to a web resident, or None (bad token, unknown or cancelled)."""
-    from actions.booking.ics import appointment_event, check_ics_token
-
     if not check_ics_token(reference, token):
         return None
     with session_scope(engine) as session:

@@ -27,7 +27,7 @@ from typing import Any, Callable, Iterator
 from actions.booking.bench_book import CONSEILLERS, FULL_PLACE, HISTORY_WEEKS, NOW, PLACES, WEEKS, build
 from actions.booking.queries import load_schedule, motif_by_slug, motif_rule
 from actions.booking.service import BookingService
-from actions.booking.slots import Preference, find_slots
+from actions.booking.availability import Preference, find_slots
 from actions.common.db import make_engine, session_scope, throwaway_database
 from actions.common.migrate import upgrade
 from actions.common.settings import ROOT

@@ -30,7 +30,7 @@ from actions.booking.models import (
     Place,
     UNIT_MINUTES,
 )
-from actions.booking.slots import local_to_utc
+from actions.booking.availability import local_to_utc
 
 CONSEILLERS = 20
 PLACES = 5

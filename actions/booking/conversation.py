@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from actions.booking.dates import parse_when
 from actions.booking.fmt import when_fr
-from actions.booking.slots import PARIS, Preference, to_utc
+from actions.booking.availability import PARIS, Preference, to_utc
+from actions.common.form_answers import control_word
 from actions.common.text import fold
 
 ANY_PLACE = "any"
@@ -56,8 +57,6 @@ def wants_move(text: str) -> bool:
 
 def wants_cancel_appointment(text: str) -> bool:
     """"je veux l'annuler", "annulez mon rdv" (a sentence, not the bare word "annuler" that stops a form)."""
-    from actions.booking.validation import control_word
-
     return bool(_CANCEL_APPOINTMENT.search(fold(text))) and control_word(text) is None
 
 

@@ -27,6 +27,9 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, object_session
 
 from actions.booking.models import Appointment, Conseiller, OpeningSlot, Place
+from actions.common.db import read_session
+from actions.common.settings import get_settings
+from actions.core import contacts
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +94,11 @@ def _phone_sentence(structure_id: str | None) -> str:
 
     The contact's name is said when the whole notice still fits one SMS segment.
     """
-    from actions.core.contacts import format_phone, load_contacts, nearest
-
-    with_phone = tuple(c for c in load_contacts() if c.telephone and c.source_of("telephone"))
-    contact = nearest(structure_id, with_phone)
+    with_phone = tuple(c for c in contacts.load_contacts() if c.telephone and c.source_of("telephone"))
+    contact = contacts.nearest(structure_id, with_phone)
     if contact is None:
         return ""
-    bare = f"Pour un vrai rendez-vous, appelez le {format_phone(contact.telephone)}"
+    bare = f"Pour un vrai rendez-vous, appelez le {contacts.format_phone(contact.telephone)}"
     named = f"{bare} ({contact.nom})."
     return named if len(f"{DEMO_NOTICE} {named}") <= SMS_SEGMENT else bare + "."
 
@@ -149,8 +150,6 @@ def _data_dir(data_dir: Path | None, env: Mapping[str, str] | None = None) -> Pa
         return Path(data_dir)
     if env is not None:
         return Path(env.get("SESAME_DATA_DIR") or ROOT / "data")
-    from actions.common.settings import get_settings
-
     return get_settings().data_dir
 
 
@@ -179,8 +178,6 @@ def refuse_demo_in_production(env: Mapping[str, str] | None = None, data_dir: Pa
     files = demo_files(_data_dir(data_dir, env))
     in_db = False
     if engine is not None:
-        from actions.common.db import read_session
-
         try:
             with read_session(engine) as session:
                 in_db = db_agenda_is_demo(session)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from actions.booking.slots import PARIS, to_utc
+from actions.booking.availability import PARIS, to_utc
 
 DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",

@@ -16,7 +16,7 @@ from typing import Iterable
 
 from icalendar import Calendar, Event, vText
 
-from actions.booking.slots import to_utc
+from actions.booking.availability import to_utc
 from actions.common.settings import get_settings
 
 

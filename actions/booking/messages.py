@@ -14,7 +14,10 @@ from pathlib import Path
 
 import yaml
 
+from actions.booking.demo import demo_notice
 from actions.booking.fmt import when_fr
+from actions.common.settings import get_settings
+from actions.core import contacts
 
 
 @dataclass(frozen=True)
@@ -42,15 +45,12 @@ def _structure_by_place_name(data_dir: Path) -> dict[str, str]:
 
 def unknown_address_text(place_name: str) -> str:
     """Instead of an unknown address: whom to ask for it, from the sourced contacts only."""
-    from actions.common.settings import get_settings
-    from actions.core.contacts import contacts_by_id, format_phone, nearest
-
     structure = _structure_by_place_name(get_settings().data_dir).get(place_name)
-    own = contacts_by_id().get(structure or "")
-    contact = nearest(structure)
+    own = contacts.contacts_by_id().get(structure or "")
+    contact = contacts.nearest(structure)
     site = f" Ou voyez le site : {own.site_web}" if own is not None and own.site_web else ""
     if contact is not None and contact.telephone:
-        return f"demandez-la à {contact.nom} au {format_phone(contact.telephone)}.{site}"
+        return f"demandez-la à {contact.nom} au {contacts.format_phone(contact.telephone)}.{site}"
     if contact is not None and contact.adresse:
         return f"demandez-la à {contact.nom} : {contact.adresse}.{site}"
     text = "pour la connaître, écrivez CONSEILLER à Sésame."
@@ -76,9 +76,6 @@ def _demo(facts: MessageFacts) -> str:
     """" Attention : ce rendez-vous est un exemple…" for a demonstration appointment, else ""."""
     if not facts.demo:
         return ""
-    from actions.booking.demo import demo_notice
-    from actions.common.settings import get_settings
-
     structure = _structure_by_place_name(get_settings().data_dir).get(facts.place_name)
     return " " + demo_notice(structure, later=True)
 

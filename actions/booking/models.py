@@ -5,7 +5,7 @@ slots (plages d'ouverture) per conseiller and place, absences and closures,
 motifs, appointments and their audit trail.
 
 All datetimes are stored as *naive UTC* (SQLite has no time zone type); the
-slot engine converts to Europe/Paris for display and weekly openings.
+availability engine converts to Europe/Paris for display and weekly openings.
 
 Double booking is impossible at the database level: an active appointment
 occupies one row per 15-minute unit in ``booking_appointment_units`` and a

@@ -11,7 +11,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from actions.booking.phone import find_phone
+from sqlalchemy import select
+
+from actions.booking.availability import PARIS, to_utc
+from actions.booking.models import STATUS_BOOKED, Appointment, Place
+from actions.booking.phone import display_phone, find_phone
 from actions.booking.reference import ALPHABET, LENGTH, normalise_reference
 from actions.booking.search import Offer
 from actions.booking.service import (
@@ -22,8 +26,8 @@ from actions.booking.service import (
     SlotTaken,
     TooLateToChange,
 )
-from actions.booking.slots import PARIS, to_utc
-from actions.common.phones import national_format
+from actions.common.db import session_scope
+from actions.core import contacts
 
 MOVED, TAKEN, TOO_LATE, NOT_FOUND = "moved", "taken", "too_late", "not_found"
 
@@ -64,18 +68,11 @@ def find_upcoming(service: BookingService, text: str) -> list[BookedAppointment]
     return found
 
 
-def display_phone(raw: str) -> str:
-    """A phone as residents dial it: ``+33479602020`` → ``04 79 60 20 20``; other forms kept."""
-    return national_format(raw)
-
-
 def place_phone(phone: str, structure_id: str | None) -> str:
     """The place's phone from the booking book, else from the reviewed contacts; "" when unknown."""
-    from actions.core.contacts import contacts_by_id
-
     if phone.strip():
         return display_phone(phone)
-    contact = contacts_by_id().get(structure_id or "")
+    contact = contacts.contacts_by_id().get(structure_id or "")
     return display_phone(contact.telephone) if contact and contact.telephone else ""
 
 
@@ -94,11 +91,6 @@ class MoveTarget:
 
 def target(service: BookingService, reference: str) -> MoveTarget:
     """The upcoming appointment ``reference``; raises AppointmentNotFound when it is not movable at all."""
-    from sqlalchemy import select
-
-    from actions.booking.models import STATUS_BOOKED, Appointment
-    from actions.common.db import session_scope
-
     now = to_utc(service.clock())
     with session_scope(service.engine) as session:
         appt = session.scalars(select(Appointment).where(Appointment.reference == reference)).first()
@@ -138,11 +130,6 @@ def move(service: BookingService, reference: str, offer_token: str) -> MoveOutco
 
 def too_late_phone(service: BookingService, reference: str) -> str:
     """The phone of the appointment's place (booking book, else contacts), "" when unknown."""
-    from sqlalchemy import select
-
-    from actions.booking.models import Appointment
-    from actions.common.db import session_scope
-
     with session_scope(service.engine) as session:
         appt = session.scalars(select(Appointment).where(Appointment.reference == reference)).first()
         if appt is None:
@@ -162,9 +149,6 @@ class MoveRecap:
 
 def recap(service: BookingService, reference: str, offer_token: str) -> MoveRecap:
     """The recap of moving ``reference`` to the chosen offer."""
-    from actions.booking.models import Place
-    from actions.common.db import session_scope
-
     current = service.get(reference)
     start, place_id, _ = Offer.parse_token(offer_token)
     with session_scope(service.engine) as session:

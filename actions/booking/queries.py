@@ -1,4 +1,4 @@
-"""Read the appointment book from the database into the slot engine's plain values."""
+"""Read the appointment book from the database into the availability engine's plain values."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -17,7 +17,7 @@ from actions.booking.models import (
     OpeningSlot,
     Place,
 )
-from actions.booking.slots import Busy, MotifRule, Opening, ceil_minutes, floor_minutes, from_minutes, to_utc
+from actions.booking.availability import Busy, MotifRule, Opening, ceil_minutes, floor_minutes, from_minutes, to_utc
 from actions.common.text import fold
 
 
@@ -135,7 +135,7 @@ def load_busy(
 def load_schedule(
     session: Session, motif: Motif, place_ids: Sequence[int], now: datetime
 ) -> tuple[list[Opening], list[Busy]]:
-    """Everything the slot engine needs for one motif, within its booking window."""
+    """Everything the availability engine needs for one motif, within its booking window."""
     openings = load_openings(session, place_ids)
     conseillers = sorted({o.conseiller_id for o in openings})
     start = to_utc(now)

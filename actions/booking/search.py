@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from actions.booking.models import Motif, Place
 from actions.booking.queries import UnknownMotif, UnknownPlace, busy_rows, load_openings
-from actions.booking.slots import BusyIndex, MotifRule, Opening, Preference, SlotSearch, day_bounds, to_utc
+from actions.booking.availability import BusyIndex, MotifRule, Opening, Preference, SlotSearch, day_bounds, to_utc
 from actions.common.db import read_connection, session_scope
 
 #: Rows the first read should bring, roughly. On PostgreSQL a round trip costs as much as a few

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 from typing import Callable
 
 from sqlalchemy import delete, func, select
@@ -28,6 +29,7 @@ from actions.booking.models import (
     Appointment,
     AppointmentEvent,
     AppointmentUnit,
+    Motif,
     Place,
 )
 from actions.booking.queries import (
@@ -40,8 +42,9 @@ from actions.booking.queries import (
 )
 from actions.booking.reference import new_reference, normalise_reference
 from actions.booking.search import Offer, SlotFinder
-from actions.booking.slots import PARIS, Preference, is_free, local_to_utc, to_utc
-from actions.common.db import session_scope
+from actions.booking.seed import seed
+from actions.booking.availability import PARIS, Preference, is_free, local_to_utc, to_utc
+from actions.common.db import get_engine, session_scope
 from actions.common.privacy import pseudonym
 from actions.notifications.outbox import cancel_pending, enqueue
 
@@ -376,3 +379,16 @@ class BookingService:
         with session_scope(self.engine) as session:
             return [(e.action, e.actor) for e in self._by_reference(session, reference).events]
 
+
+@lru_cache(maxsize=1)
+def app_service() -> BookingService:
+    """The booking service on the app database, seeded with the demo planning when empty.
+
+    One per process: its static book is cached (see ``actions.booking.search``).
+    """
+    engine = get_engine()
+    with session_scope(engine) as session:
+        empty = not session.scalar(select(func.count()).select_from(Motif))
+    if empty:
+        seed(engine)
+    return BookingService(engine)

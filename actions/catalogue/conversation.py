@@ -1,10 +1,10 @@
 """From a Rasa message (text + entities) to a search, and from a search to what to say.
 
-Kept free of rasa_sdk so it is tested directly; ``actions.py`` only moves data in and out.
+Kept free of rasa_sdk so it is tested directly; ``actions.py`` only moves data in and out:
+:func:`answer` returns an :class:`~actions.common.reply.Reply` that the actions send as it is.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable
 
@@ -16,16 +16,9 @@ from actions.catalogue.hours import weekday_from_text
 from actions.catalogue.needs import Need, understand
 from actions.catalogue.referentiels import get_referentiels
 from actions.catalogue.search import search
+from actions.common.reply import Message, Reply, reply, say
 
 PAGE_SIZE = 3
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What the action must say: a response name, its variables, and the slots to set."""
-
-    responses: list[tuple[str, dict[str, str]]]
-    slots: dict[str, Any] = field(default_factory=dict)
 
 
 def filters_from_entities(entities: Iterable[dict[str, Any]]) -> dict[str, str]:
@@ -77,14 +70,15 @@ def answer(
     """Search and decide the responses for one request (``offset`` > 0 for "voir plus")."""
     need = build_need(text, filters)
     if not (need.understood or need.public):
-        return Reply([("utter_catalogue_ask_need", {})], {"catalogue_offset": 0.0})
+        return reply(say("utter_catalogue_ask_need"), slots={"catalogue_offset": 0.0})
     result = search(need, engine=engine, limit=PAGE_SIZE, offset=offset, at=at)
     slots = {"catalogue_demande": text, "catalogue_filtres": filters, "catalogue_offset": float(offset)}
     if not result.hits:
         name = "utter_catalogue_no_more" if offset else "utter_catalogue_no_result"
-        return Reply([(name, {"contact": _contact_sentence()})], slots)
+        return reply(say(name, contact=_contact_sentence()), slots=slots)
     steps = "utter_catalogue_next_steps_more" if result.has_more else "utter_catalogue_next_steps"
-    return Reply([("utter_catalogue_results", render_results(result)), (steps, {})], slots)
+    results = Message(response="utter_catalogue_results", variables=render_results(result))
+    return reply(results, say(steps), slots=slots)
 
 
 def answer_if_understood(text: str, engine: Engine | None = None, at: datetime | None = None) -> Reply | None:
@@ -100,5 +94,5 @@ def answer_if_understood(text: str, engine: Engine | None = None, at: datetime |
     need = build_need(text, {})
     if not need.thematiques:
         return None
-    reply = answer(text, {}, engine=engine, at=at)
-    return reply if reply.responses and reply.responses[0][0] == "utter_catalogue_results" else None
+    found = answer(text, {}, engine=engine, at=at)
+    return found if found.messages and found.messages[0].response == "utter_catalogue_results" else None

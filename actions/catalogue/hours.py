@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from opening_hours import OpeningHours, ParserError, State  # type: ignore[attr-defined]
 
 from actions.common.settings import get_settings
+from actions.common.text import fold
 
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
@@ -124,8 +125,6 @@ def next_weekday(weekday: int, today: date) -> date:
 
 def weekday_from_text(text: str) -> int | None:
     """``"samedi"`` → 5. Accepts folded French day names."""
-    from actions.common.text import fold
-
     folded = fold(text)
     for index, name in enumerate(WEEKDAYS_FR):
         if name in folded:

@@ -1,7 +1,8 @@
 """Thin Rasa actions for the guides: read the state, ask conversation.py, send the reply.
 
 State lives in 2 slots: `guide_id` (the open guide) and `guide_page` (the page
-shown last). Any failure still answers kindly and offers a person.
+shown last). Any failure still answers kindly and offers a person (``utter_guide_error``,
+through :func:`actions.common.dispatch.answer`).
 """
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from abc import ABCMeta, abstractmethod
 from typing import Any, Callable
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.catalogue.actions import say_services_if_understood
+from actions.common.dispatch import answer
+from actions.common.reply import Reply
 from actions.guides import conversation
-from actions.guides.conversation import Reply
 from actions.guides.library import catalogue_services, load_glossary, load_library
 
 logger = logging.getLogger(__name__)
@@ -25,19 +26,6 @@ ERROR_RESPONSE = "utter_guide_error"
 
 def _latest_entity(tracker: Tracker, name: str) -> str | None:
     return next(tracker.get_latest_entity_values(name), None)
-
-
-def _send(dispatcher: CollectingDispatcher, reply: Reply) -> list[dict[str, Any]]:
-    kwargs: dict[str, Any] = dict(reply.variables)
-    if reply.buttons:
-        kwargs["buttons"] = reply.buttons
-    dispatcher.utter_message(response=reply.response, **kwargs)
-    events = []
-    if reply.guide_id is not None:
-        events.append(SlotSet("guide_id", reply.guide_id))
-    if reply.page is not None:
-        events.append(SlotSet("guide_page", float(reply.page)))
-    return events
 
 
 class _GuideAction(Action, metaclass=ABCMeta):
@@ -57,14 +45,8 @@ class _GuideAction(Action, metaclass=ABCMeta):
 
 
 def _answer(dispatcher: CollectingDispatcher, reply: Callable[[], Reply], action_name: str) -> list:
-    """Send the reply; on any error answer kindly with a human option."""
-    try:
-        return _send(dispatcher, reply())
-    except Exception:  # noqa: BLE001 - the resident must get an answer whatever broke
-        # No message text or phone in logs: only which action broke.
-        logger.exception("guide action %s failed", action_name)
-        dispatcher.utter_message(response=ERROR_RESPONSE)
-        return []
+    """Send the reply; on any error answer kindly with a human option (only the action's name is logged)."""
+    return answer(dispatcher, reply, apology=ERROR_RESPONSE, where=f"guide action {action_name}")
 
 
 def _state(tracker: Tracker) -> tuple[str | None, float | None]:
@@ -84,7 +66,7 @@ class ActionGuideStart(_GuideAction):
         """No guide for these words, but the catalogue knows the need: its services, not a menu."""
         if _latest_entity(tracker, "guide") is None:
             try:
-                if self.reply(tracker).response == conversation.RESPONSE_TOPICS:
+                if self.reply(tracker).messages[0].response == conversation.RESPONSE_TOPICS:
                     events = await say_services_if_understood(dispatcher, tracker)
                     if events is not None:
                         return events

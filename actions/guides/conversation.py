@@ -1,15 +1,16 @@
 """What Sésame answers inside a guide, decided without Rasa.
 
 Each function takes the little state the conversation keeps (guide id, page
-index) and returns a Reply: which domain response to send, its variables,
-extra buttons and the new state. The Rasa actions only copy it out, so the
-whole behaviour is tested with plain pytest.
+index) and returns a :class:`~actions.common.reply.Reply`: one domain response,
+its variables and extra buttons, and the new state as the ``guide_id`` and
+``guide_page`` slots. The Rasa actions only send it, so the whole behaviour is
+tested with plain pytest (:func:`state` reads the state back).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Any, Mapping, Sequence
 
+from actions.common.reply import Message, Reply
 from actions.guides.library import Guide, Term
 from actions.guides.matching import resolve
 from actions.guides.stepper import (
@@ -31,15 +32,21 @@ RESPONSE_EXPLAIN = "utter_guide_explain"
 RESPONSE_EXPLAIN_UNKNOWN = "utter_guide_explain_unknown"
 
 
-@dataclass(frozen=True)
-class Reply:
-    """One bot message and the guide state after it."""
+def guide_reply(response: str, variables: Mapping[str, str] | None = None,
+                buttons: Sequence[Mapping[str, str]] = (), guide_id: str | None = None,
+                page: int | None = None) -> Reply:
+    """One bot message and the guide state after it (a state left None is not set)."""
+    slots: dict[str, Any] = {}
+    if guide_id is not None:
+        slots["guide_id"] = guide_id
+    if page is not None:
+        slots["guide_page"] = float(page)
+    return Reply((Message(response=response, variables=dict(variables or {}), buttons=tuple(buttons)),), slots)
 
-    response: str
-    variables: dict[str, str] = field(default_factory=dict)
-    buttons: list[dict[str, str]] = field(default_factory=list)
-    guide_id: str | None = None
-    page: int | None = None
+
+def state(reply: Reply) -> tuple[str | None, float | None]:
+    """The (guide id, page) a reply leaves, as the slots will hold them."""
+    return reply.slots.get("guide_id"), reply.slots.get("guide_page")
 
 
 def guide_button(guide: Guide) -> dict[str, str]:
@@ -50,7 +57,7 @@ def guide_button(guide: Guide) -> dict[str, str]:
 def _page_reply(guide: Guide, index: int, names: Mapping[str, str]) -> Reply:
     current = page(guide, index, dict(names))
     response = RESPONSE_END if current.is_last else RESPONSE_PAGE
-    return Reply(response, {"page": current.text}, [], guide.id, current.index)
+    return guide_reply(response, {"page": current.text}, [], guide.id, current.index)
 
 
 def start(text: str, entity: str | None, library: Mapping[str, Guide], names: Mapping[str, str]) -> Reply:
@@ -59,8 +66,8 @@ def start(text: str, entity: str | None, library: Mapping[str, Guide], names: Ma
     if found.kind == "one":
         return _page_reply(found.guides[0], 0, names)
     if found.kind == "choose":
-        return Reply(RESPONSE_CHOOSE, {}, [guide_button(g) for g in found.guides])
-    return Reply(RESPONSE_TOPICS)
+        return guide_reply(RESPONSE_CHOOSE, {}, [guide_button(g) for g in found.guides])
+    return guide_reply(RESPONSE_TOPICS)
 
 
 def _current(guide_id: str | None, library: Mapping[str, Guide]) -> Guide | None:
@@ -71,7 +78,7 @@ def advance(guide_id: str | None, index: float | None, library: Mapping[str, Gui
     """'La suite': the next page, or the topics when no guide is open."""
     guide = _current(guide_id, library)
     if guide is None:
-        return Reply(RESPONSE_TOPICS)
+        return guide_reply(RESPONSE_TOPICS)
     current = next_page(guide, int(index or 0), dict(names))
     return _page_reply(guide, current.index, names)
 
@@ -80,7 +87,7 @@ def repeat(guide_id: str | None, index: float | None, library: Mapping[str, Guid
     """'Répète': the same page again."""
     guide = _current(guide_id, library)
     if guide is None:
-        return Reply(RESPONSE_TOPICS)
+        return guide_reply(RESPONSE_TOPICS)
     return _page_reply(guide, int(index or 0), names)
 
 
@@ -88,19 +95,19 @@ def simplify(guide_id: str | None, index: float | None, library: Mapping[str, Gu
     """'Plus simple': the same page in fewer words; the state does not move."""
     guide = _current(guide_id, library)
     if guide is None:
-        return Reply(RESPONSE_TOPICS)
+        return guide_reply(RESPONSE_TOPICS)
     current = page(guide, int(index or 0), dict(names))
     response = RESPONSE_END if current.is_last else RESPONSE_PAGE
-    return Reply(response, {"page": simpler(guide, current.index, dict(names))}, [], guide.id, current.index)
+    return guide_reply(response, {"page": simpler(guide, current.index, dict(names))}, [], guide.id, current.index)
 
 
 def documents(guide_id: str | None, index: float | None, library: Mapping[str, Guide]) -> Reply:
     """'Envoie-moi la liste des papiers': one message to keep, short enough for 2 SMS."""
     guide = _current(guide_id, library)
     if guide is None:
-        return Reply(RESPONSE_TOPICS)
+        return guide_reply(RESPONSE_TOPICS)
     variables = {"documents": documents_text(guide), "documents_sms": documents_sms(guide)}
-    return Reply(RESPONSE_DOCUMENTS, variables, [], guide.id, int(index or 0))
+    return guide_reply(RESPONSE_DOCUMENTS, variables, [], guide.id, int(index or 0))
 
 
 def explain_word(
@@ -112,9 +119,9 @@ def explain_word(
     term = term or explain(text, glossary)
     page = int(index) if index is not None else None
     if term is None:
-        return Reply(RESPONSE_EXPLAIN_UNKNOWN, {}, [], guide_id=guide_id, page=page)
+        return guide_reply(RESPONSE_EXPLAIN_UNKNOWN, {}, [], guide_id=guide_id, page=page)
     buttons = []
     if term.guide and term.guide in library and term.guide != guide_id:
         buttons.append(guide_button(library[term.guide]))
     variables = {"explanation": term.explanation, "explanation_sms": gsm_text(term.explanation)}
-    return Reply(RESPONSE_EXPLAIN, variables, buttons, guide_id=guide_id, page=page)
+    return guide_reply(RESPONSE_EXPLAIN, variables, buttons, guide_id=guide_id, page=page)

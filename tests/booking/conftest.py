@@ -43,15 +43,15 @@ def service(seeded_engine, clock) -> BookingService:
 @pytest.fixture
 def app_db(sqlite_url, monkeypatch):
     """The action server's settings pointed at a fresh SQLite app database, caches cleared."""
-    from actions.booking import rasa_support
+    from actions.booking import service as booking_service
     from actions.common import db
     from actions.common.settings import reset_settings_cache
 
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     reset_settings_cache()
     db.get_engine.cache_clear()
-    rasa_support._service.cache_clear()
+    booking_service.app_service.cache_clear()
     yield sqlite_url
-    rasa_support._service.cache_clear()
+    booking_service.app_service.cache_clear()
     db.get_engine.cache_clear()
     reset_settings_cache()

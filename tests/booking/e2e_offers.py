@@ -11,7 +11,7 @@ from datetime import datetime, time
 from typing import Callable
 
 from actions.booking.conversation import when_fr
-from actions.booking.slots import PARIS
+from actions.booking.availability import PARIS
 
 
 def buttons(replies: list[dict]) -> list[dict]:

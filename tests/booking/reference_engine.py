@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Iterable, Sequence
 
-from actions.booking.slots import (
+from actions.booking.availability import (
     PARIS,
     UNIT,
     Busy,

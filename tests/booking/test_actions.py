@@ -1,83 +1,28 @@
 """The booking form's actions with a real rasa_sdk tracker and a real database.
 
-A small driver plays Rasa's part of the form loop (ask the first empty slot, hand the
-answer to the validation action) so these tests follow what a resident would see.
+Rasa's part of the form loop is played by :class:`tests.common.form_loop.FormLoop` (activate,
+hand each answer to the validation action, ask the next empty slot) so these tests follow what
+a resident would see.
 """
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-from typing import Any
 
 import yaml
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import actions as booking_actions
-from actions.booking import cancel_actions
+from tests.common.form_loop import FormLoop
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
-FORM = DOMAIN["forms"]["booking_form"]["required_slots"]
+ACTIONS = [booking_actions.ValidateBookingForm(), booking_actions.ValidateBookingCancelForm(),
+           booking_actions.ActionAskBookingSlot(), booking_actions.ActionAskBookingConfirm(),
+           booking_actions.ActionAskBookingCancelConfirm()]
 
 
-class Conversation:
-    """Rasa's side of the form loop, enough to drive our validation and ask actions."""
-
-    def __init__(self, form: str = "booking_form", slots: list[str] = FORM, channel: str = "rest") -> None:
-        self.form, self.required, self.channel = form, slots, channel
-        self.slots: dict[str, Any] = {}
-        self.responses: list[dict[str, Any]] = []
-        self.active = True
-
-    def tracker(self, text: str, intent: str) -> Tracker:
-        return Tracker(
-            "resident-1", dict(self.slots), {"text": text, "intent": {"name": intent}}, [],
-            False, None, {"name": self.form} if self.active else {}, None,
-        )
-
-    def _run(self, action, text: str = "", intent: str = "") -> list[dict[str, Any]]:
-        dispatcher = CollectingDispatcher()
-        tracker = self.tracker(text, intent)
-        tracker.get_latest_input_channel = lambda: self.channel  # type: ignore[method-assign]
-        events = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
-        self.responses += dispatcher.messages
-        for event in events:
-            if event.get("event") == "slot":
-                self.slots[event["name"]] = event["value"]
-        return events
-
-    def ask(self) -> str | None:
-        """Ask the first empty required slot, like Rasa's FormAction; None when the form is done."""
-        missing = [s for s in self.required if self.slots.get(s) is None]
-        if self.slots.get("booking_aborted") or not missing:
-            self.active = False
-            self.slots["requested_slot"] = None
-            return None
-        self.slots["requested_slot"] = missing[0]
-        custom = {"booking_slot": booking_actions.ActionAskBookingSlot(),
-                  "booking_confirm": booking_actions.ActionAskBookingConfirm(),
-                  "booking_cancel_confirm": cancel_actions.ActionAskBookingCancelConfirm()}.get(missing[0])
-        if custom:
-            self._run(custom)
-        else:
-            self.responses.append({"response": f"utter_ask_{missing[0]}"})
-        return missing[0]
-
-    def say(self, text: str, intent: str = "nlu_fallback") -> list[dict[str, Any]]:
-        """The resident answers; returns the events of the validation action."""
-        self.responses = []
-        validator = booking_actions.ValidateBookingForm() if self.form == "booking_form" \
-            else cancel_actions.ValidateBookingCancelForm()
-        events = self._run(validator, text, intent)
-        self.ask()
-        return events
-
-    def submit(self, action) -> None:
-        self._run(action)
-
-    def said(self) -> list[str]:
-        return [r.get("response") or r.get("text") for r in self.responses]
+def conversation() -> FormLoop:
+    """A resident on the web chat; submit actions are run by each test, as the rules would."""
+    return FormLoop(DOMAIN, ACTIONS)
 
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -98,14 +43,12 @@ def a_day_not_on_screen() -> tuple[str, str]:
     return f"jeudi {day.day} {MONTHS[day.month - 1]}", f"le {day.day} {MONTHS[day.month - 1]} apres-midi"
 
 
-def start(conv: Conversation, text: str = "/book_appointment") -> None:
-    conv.slots["requested_slot"] = None
-    conv._run(booking_actions.ValidateBookingForm(), text, "book_appointment")
-    conv.ask()
+def start(conv: FormLoop, text: str = "/book_appointment") -> None:
+    conv.start("booking_form", text, "book_appointment")
 
 
 def test_happy_path_books_and_confirms_with_reference(app_db) -> None:
-    conv = Conversation()
+    conv = conversation()
     start(conv)
     assert conv.slots["requested_slot"] == "booking_motif"
     conv.say("apprendre a envoyer un mail")
@@ -121,8 +64,8 @@ def test_happy_path_books_and_confirms_with_reference(app_db) -> None:
     recap = [r for r in conv.responses if r.get("response") == "utter_ask_booking_confirm"][0]
     assert recap["first_name"] == "Nadia" and recap["phone"] == "06 12 34 56 78"
     conv.say("oui", "affirm")
-    assert conv.active is False
-    conv.submit(booking_actions.ActionBookingSubmit())
+    assert conv.form is None
+    conv.run(booking_actions.ActionBookingSubmit())
     confirmed = [r for r in conv.responses if r.get("response") == "utter_booking_confirmed"][0]
     assert len(confirmed["reference"]) == 6 and conv.slots["booking_reference"] == confirmed["reference"]
     assert "utter_booking_ics" in conv.said()  # web resident: a calendar link
@@ -130,16 +73,15 @@ def test_happy_path_books_and_confirms_with_reference(app_db) -> None:
 
 
 def test_motif_given_in_the_first_message_is_not_asked_again(app_db) -> None:
-    conv = Conversation()
+    conv = conversation()
     start(conv, "je voudrais un rdv pour faire ma demande CAF en ligne")
     assert conv.slots["booking_motif"] == "caf-en-ligne" and conv.slots["requested_slot"] == "booking_place"
 
 
 def test_invalid_phone_twice_offers_a_person(app_db) -> None:
-    conv = Conversation()
-    conv.slots.update(booking_motif="email", booking_place="dynamo", booking_first_name="Nadia")
-    conv.slots["booking_slot"] = "x"  # skip to the phone question
-    conv.slots["requested_slot"] = "booking_phone"
+    conv = conversation()
+    conv.at_question("booking_form", "booking_phone", booking_motif="email", booking_place="dynamo",
+                     booking_first_name="Nadia", booking_slot="x")  # skip to the phone question
     conv.say("06 12 34")
     assert conv.said()[:1] == ["utter_booking_phone_invalid"] and "utter_booking_offer_human" not in conv.said()
     conv.say("jsp mon numero")
@@ -149,28 +91,31 @@ def test_invalid_phone_twice_offers_a_person(app_db) -> None:
 
 
 def test_back_goes_to_the_previous_question_and_cancel_stops(app_db) -> None:
-    conv = Conversation()
+    conv = conversation()
     start(conv)
     conv.say("smartphone")
     assert conv.slots["requested_slot"] == "booking_place"
     conv.say("retour")
     assert conv.slots["booking_motif"] is None and conv.slots["requested_slot"] == "booking_motif"
     conv.say("annuler", "cancel_appointment")
-    assert conv.active is False
-    conv.submit(booking_actions.ActionBookingSubmit())
+    assert conv.form is None
+    conv.run(booking_actions.ActionBookingSubmit())
     assert conv.said()[-1] == "utter_booking_aborted"
 
 
 def test_urgent_message_is_not_taken_as_an_answer(app_db) -> None:
-    conv = Conversation()
+    conv = conversation()
     start(conv)
     events = conv.say("je suis a la rue ce soir", "urgent_shelter")
     assert [e for e in events if e.get("event") == "slot" and e["name"] == "booking_motif"] == []
-    assert conv.slots["requested_slot"] == "booking_motif"  # the form resumes on the same question
+    assert conv.rejected and conv.said() == []  # the rules answer the urgency...
+    conv.resume()
+    assert conv.slots["requested_slot"] == "booking_motif"  # ...then the form resumes on the same question
+    assert conv.said() == ["utter_ask_booking_motif"]
 
 
 def test_change_of_mind_at_recap_and_free_text_day(app_db) -> None:
-    conv = Conversation()
+    conv = conversation()
     start(conv)
     conv.say("mes mails")
     conv.say("La Dynamo")
@@ -186,7 +131,7 @@ def test_change_of_mind_at_recap_and_free_text_day(app_db) -> None:
 
 
 def test_someone_faster_gets_the_slot_then_new_offers(app_db) -> None:
-    first, second = Conversation(), Conversation()
+    first, second = conversation(), conversation()
     for conv in (first, second):
         start(conv)
         conv.say("mail")
@@ -195,43 +140,41 @@ def test_someone_faster_gets_the_slot_then_new_offers(app_db) -> None:
         conv.say("Nadia")
         conv.say("0612345678")
         conv.say("oui")
-    first.submit(booking_actions.ActionBookingSubmit())
-    second.submit(booking_actions.ActionBookingSubmit())
+    first.run(booking_actions.ActionBookingSubmit())
+    second.run(booking_actions.ActionBookingSubmit())
     assert "utter_booking_slot_taken" in second.said()
     assert second.slots["booking_slot"] is None
 
 
 def test_cancel_by_phone(app_db) -> None:
-    booker = Conversation()
+    booker = conversation()
     start(booker)
     for answer in ("mail", "mediatheque", "1", "Nadia", "0612345678", "oui"):
         booker.say(answer)
-    booker.submit(booking_actions.ActionBookingSubmit())
-    conv = Conversation("booking_cancel_form", ["booking_lookup", "booking_cancel_confirm"])
-    conv.slots["requested_slot"] = None
-    conv._run(cancel_actions.ValidateBookingCancelForm(), "je veux annuler mon rdv", "cancel_appointment")
-    conv.ask()
+    booker.run(booking_actions.ActionBookingSubmit())
+    conv = conversation()
+    conv.start("booking_cancel_form", "je veux annuler mon rdv", "cancel_appointment")
     assert conv.slots["requested_slot"] == "booking_lookup"
     conv.say("06 99 99 99 99")
     assert "utter_booking_lookup_not_found" in conv.said()
     conv.say("c'est le 06 12 34 56 78")
     assert conv.slots["booking_lookup"] == booker.slots["booking_reference"]
     conv.say("oui")
-    conv.submit(cancel_actions.ActionBookingCancelSubmit())
+    conv.run(booking_actions.ActionBookingCancelSubmit())
     assert conv.said()[-1] == "utter_booking_cancelled"
 
 
 def test_a_bare_phone_number_is_an_answer_even_if_nlu_thinks_it_is_urgent(app_db) -> None:
     """The NLU model reads "06 12 34 56 78" as urgent_child: at the phone question it is an answer."""
-    conv = Conversation()
-    conv.slots.update(booking_motif="email", booking_place="dynamo", booking_slot="x", booking_first_name="Nadia")
-    conv.slots["requested_slot"] = "booking_phone"
+    conv = conversation()
+    conv.at_question("booking_form", "booking_phone", booking_motif="email", booking_place="dynamo",
+                     booking_slot="x", booking_first_name="Nadia")
     conv.say("06 12 34 56 78", "urgent_child")
     assert conv.slots["booking_phone"] == "+33612345678"
 
 
 def test_words_misread_as_help_are_still_an_answer(app_db) -> None:
-    conv = Conversation()
+    conv = conversation()
     start(conv)
     conv.say("mail")
     conv.say("dynamo")
@@ -242,12 +185,12 @@ def test_words_misread_as_help_are_still_an_answer(app_db) -> None:
 
 
 def test_a_name_misread_as_asking_for_a_person_is_still_a_name(app_db) -> None:
-    conv = Conversation()
-    conv.slots.update(booking_motif="email", booking_place="dynamo", booking_slot="x")
-    conv.slots["requested_slot"] = "booking_first_name"
+    conv = conversation()
+    conv.at_question("booking_form", "booking_first_name", booking_motif="email", booking_place="dynamo",
+                     booking_slot="x")
     conv.say("je m'appelle nadia", "ask_human")
     assert conv.slots["booking_first_name"] == "Nadia"
-    conv.slots["booking_first_name"] = None
-    conv.slots["requested_slot"] = "booking_first_name"
+    conv.at_question("booking_form", "booking_first_name", booking_first_name=None)
     events = conv.say("je veux parler a une vraie personne", "ask_human")
     assert not [e for e in events if e.get("name") == "booking_first_name"]  # a real request: the form yields
+    assert conv.rejected and conv.slots["requested_slot"] == "booking_first_name"

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from actions.booking import conversation as talk
-from actions.booking.validation import BACK, CANCEL, control_word
+from actions.common.form_answers import BACK, CANCEL, control_word
 
 TODAY = date(2026, 11, 30)
 

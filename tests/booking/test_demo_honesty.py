@@ -24,7 +24,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import actions as booking_actions
-from actions.booking import demo, move_actions
+from actions.booking import demo
 from actions.booking.seed import seed
 from actions.booking.service import BookingService
 from actions.common.db import make_engine, session_scope
@@ -32,7 +32,7 @@ from actions.common.settings import reset_settings_cache
 from actions.core import contacts
 from actions.notifications.senders import DevLogSender
 from actions.notifications.worker import run_once
-from bot.channels.gsm7 import normalise, segment_info
+from messaging.gsm7 import normalise, segment_info
 from bot.channels.render import from_rasa, render_sms
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,7 +89,7 @@ def run(action, slots: dict[str, Any], channel: str = "rest") -> list[dict[str, 
 
 def recap_and_confirmation(place: str = "dynamo", channel: str = "rest") -> tuple[list[dict], list[dict]]:
     """What the resident is told at the recap and after booking the first offer at ``place``."""
-    offer = booking_actions._service().search("email", place)[0]
+    offer = booking_actions.app_service().search("email", place)[0]
     slots = {"booking_motif": "email", "booking_place": place, "booking_slot": offer.token,
              "booking_first_name": "Nadia", "booking_phone": "+33612345678", "booking_confirm": True}
     recap = run(booking_actions.ActionAskBookingConfirm(), slots, channel)
@@ -135,16 +135,16 @@ def test_a_real_agenda_gets_no_notice(app_db, tmp_path) -> None:
 
 @pytest.mark.usefixtures("app_db")
 def test_moving_to_a_demo_time_says_it_too() -> None:
-    service = booking_actions._service()
+    service = booking_actions.app_service()
     offers = service.search("email", "mediatheque-jean-jacques-rousseau", limit=6, max_per_day=1)
     first, later = [o for o in offers if o.start - datetime.now(timezone.utc) > timedelta(days=1)][:2]
     booked = service.book("email", first.start, first.place_id, first.conseiller_id, first_name="Nadia",
                           phone_e164="+33612345678", channel="rest")
     slots = {"booking_lookup": booked.reference, "booking_slot": later.token, "booking_move_confirm": True}
-    recap = run(move_actions.ActionAskBookingMoveConfirm(), slots)
+    recap = run(booking_actions.ActionAskBookingMoveConfirm(), slots)
     assert [m.get("response") for m in recap] == [None, "utter_ask_booking_move_confirm"]
     assert notices(recap)
-    moved = run(move_actions.ActionBookingMoveSubmit(), slots)
+    moved = run(booking_actions.ActionBookingMoveSubmit(), slots)
     assert [m.get("response") or "notice" for m in moved][:2] == ["utter_booking_moved", "notice"]
 
 

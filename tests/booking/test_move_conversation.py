@@ -1,126 +1,55 @@
 """Moving an appointment in conversation: the move form's actions on a real SQLite database.
 
-A small driver plays Rasa's part (ask the first empty slot of the active form, hand each
-answer to the form's validation action, run the submit action when the form is done,
-follow a FollowupAction to another form), so the tests read like what a resident sees.
+Rasa's part is played by :class:`tests.common.form_loop.FormLoop` (ask the first empty slot of
+the active form, hand each answer to the form's validation action, run the submit action when
+the form is done, follow a FollowupAction to another form), so the tests read like what a
+resident sees.
 """
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from rasa_sdk import Tracker
-from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select, update
 
 from actions.booking import actions as booking_actions
-from actions.booking import cancel_actions, move_actions, moving
 from actions.booking import conversation as talk
+from actions.booking import moving
 from actions.booking.fmt import when_fr
 from actions.booking.models import Appointment, Place
 from actions.booking.search import Offer
 from actions.common.db import session_scope
 from actions.notifications.models import PENDING, Notification
+from tests.common.form_loop import FormLoop
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
 PHONE, OTHER_PHONE = "+33612345678", "+33781223344"
 MEDIA = "mediatheque-jean-jacques-rousseau"
 
-VALIDATORS = {"booking_form": booking_actions.ValidateBookingForm(),
-              "booking_cancel_form": cancel_actions.ValidateBookingCancelForm(),
-              "booking_move_form": move_actions.ValidateBookingMoveForm()}
-ASKERS = {"booking_slot": booking_actions.ActionAskBookingSlot(),
-          "booking_confirm": booking_actions.ActionAskBookingConfirm(),
-          "booking_cancel_confirm": cancel_actions.ActionAskBookingCancelConfirm(),
-          "booking_move_confirm": move_actions.ActionAskBookingMoveConfirm()}
-SUBMITS = {"booking_form": booking_actions.ActionBookingSubmit(),
-           "booking_cancel_form": cancel_actions.ActionBookingCancelSubmit(),
-           "booking_move_form": move_actions.ActionBookingMoveSubmit()}
+ACTIONS = [booking_actions.ValidateBookingForm(), booking_actions.ValidateBookingCancelForm(),
+           booking_actions.ValidateBookingMoveForm(), booking_actions.ActionAskBookingSlot(),
+           booking_actions.ActionAskBookingConfirm(), booking_actions.ActionAskBookingCancelConfirm(),
+           booking_actions.ActionAskBookingMoveConfirm(), booking_actions.ActionBookingSubmit(),
+           booking_actions.ActionBookingCancelSubmit(), booking_actions.ActionBookingMoveSubmit()]
+# What the rules run when each form is done.
+SUBMITS = {"booking_form": "action_booking_submit", "booking_cancel_form": "action_booking_cancel_submit",
+           "booking_move_form": "action_booking_move_submit"}
 
 
 @pytest.fixture
 def service(app_db):
-    return booking_actions._service()
+    return booking_actions.app_service()
 
 
-class Resident:
+class Resident(FormLoop):
     """Rasa's side of the forms, enough to drive the booking actions as a resident would."""
 
     def __init__(self, channel: str = "rest", sender_id: str = "resident-1") -> None:
-        self.channel, self.sender_id = channel, sender_id
-        self.slots: dict[str, Any] = {}
-        self.form: str | None = None
-        self.responses: list[dict[str, Any]] = []
-        self.text, self.intent = "", ""
-
-    def tracker(self, events: list[dict[str, Any]] | None = None) -> Tracker:
-        return Tracker(self.sender_id, dict(self.slots), {"text": self.text, "intent": {"name": self.intent}},
-                       list(events or []), False, None, {"name": self.form} if self.form else {}, None)
-
-    def run(self, action, events: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
-        dispatcher = CollectingDispatcher()
-        tracker = self.tracker(events)
-        tracker.get_latest_input_channel = lambda: self.channel  # type: ignore[method-assign]
-        result = asyncio.run(action.run(dispatcher, tracker, DOMAIN))
-        self.responses += dispatcher.messages
-        followup = None
-        for event in result:
-            if event.get("event") == "slot":
-                self.slots[event["name"]] = event["value"]
-            elif event.get("event") == "followup":
-                followup = event["name"]
-        if followup:
-            self.follow(followup)
-        return result
-
-    def follow(self, name: str) -> None:
-        if name in VALIDATORS:  # a form (re)activated: Rasa validates the slots already filled, then asks
-            self.form = name
-            prefilled = [{"event": "slot", "name": s, "value": self.slots[s]}
-                         for s in DOMAIN["forms"][name]["required_slots"] if self.slots.get(s) is not None]
-            self.slots["requested_slot"] = None
-            self.run(VALIDATORS[name], prefilled)
-            self.ask()
-        else:
-            self.responses.append({"followup": name})
-
-    def ask(self) -> None:
-        """Ask the first empty slot of the active form, or submit it when it is done."""
-        required = DOMAIN["forms"][self.form]["required_slots"]
-        missing = [s for s in required if self.slots.get(s) is None]
-        if self.slots.get("booking_aborted") or not missing:
-            self.slots["requested_slot"] = None
-            form, self.form = self.form, None
-            self.run(SUBMITS[form])
-            return
-        self.slots["requested_slot"] = missing[0]
-        if missing[0] in ASKERS:
-            self.run(ASKERS[missing[0]])
-        else:
-            self.responses.append({"response": f"utter_ask_{missing[0]}"})
-
-    def start(self, form: str, text: str, intent: str) -> None:
-        self.responses, self.text, self.intent, self.form = [], text, intent, form
-        self.slots["requested_slot"] = None
-        self.run(VALIDATORS[form])
-        self.ask()
-
-    def say(self, text: str, intent: str = "inform") -> None:
-        self.responses, self.text, self.intent = [], text, intent
-        self.run(VALIDATORS[self.form])
-        if self.form:
-            self.ask()
-
-    def said(self) -> list[str]:
-        return [r.get("response") or r.get("followup") or r.get("text") for r in self.responses]
-
-    def response(self, name: str) -> dict[str, Any]:
-        return next(r for r in self.responses if r.get("response") == name)
+        super().__init__(DOMAIN, ACTIONS, channel=channel, sender_id=sender_id, submits=SUBMITS)
 
     def offers(self) -> list[dict[str, Any]]:
         return self.response("utter_ask_booking_slot")["buttons"]
@@ -382,10 +311,11 @@ def test_urgent_message_interrupts_the_move_form(service) -> None:
     resident = Resident()
     resident.start("booking_move_form", "je veux changer mon rdv", "move_appointment")
     resident.say(appt.reference)
-    resident.responses, resident.text, resident.intent = [], "je dors dehors ce soir", "urgent_shelter"
-    result = resident.run(move_actions.ValidateBookingMoveForm())
+    result = resident.say("je dors dehors ce soir", "urgent_shelter")
     assert not [e for e in result if e.get("name") == "booking_slot"]  # not an answer: the rules answer it
-    assert resident.slots["requested_slot"] == "booking_slot"
+    assert resident.rejected and resident.slots["requested_slot"] == "booking_slot"
+    resident.resume()  # after the rules' answer, the same question again
+    assert resident.said() == ["utter_ask_booking_slot"] and resident.form == "booking_move_form"
 
 
 def test_moved_appointment_is_found_again_and_can_be_cancelled(service) -> None:

@@ -11,7 +11,6 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.booking import actions as booking_actions
-from actions.booking import move_actions
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -26,7 +25,7 @@ def run(action, slots: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def confirmed_address(place: str) -> str:
-    offer = booking_actions._service().search("email", place)[0]
+    offer = booking_actions.app_service().search("email", place)[0]
     slots = {"booking_motif": "email", "booking_place": place, "booking_slot": offer.token,
              "booking_first_name": "Nadia", "booking_phone": "+33612345678", "booking_confirm": True}
     said = run(booking_actions.ActionBookingSubmit(), slots)
@@ -48,12 +47,12 @@ def test_booking_where_no_address_is_sourced_says_how_to_get_it() -> None:
 
 @pytest.mark.usefixtures("app_db")
 def test_a_moved_appointment_gives_the_address_again() -> None:
-    service = booking_actions._service()
+    service = booking_actions.app_service()
     offers = service.search("email", "mediatheque-jean-jacques-rousseau", max_per_day=None, limit=10)
     appt = service.book("email", offers[0].start, offers[0].place_id, offers[0].conseiller_id, first_name="Nadia",
                         phone_e164="+33612345678", channel="sms")
     slots = {"booking_lookup": appt.reference, "booking_slot": offers[1].token, "booking_move_confirm": True,
              "booking_reference": appt.reference}
-    said = run(move_actions.ActionBookingMoveSubmit(), slots)
+    said = run(booking_actions.ActionBookingMoveSubmit(), slots)
     moved = next(m for m in said if m.get("response") == "utter_booking_moved")
     assert moved["address"] == "Carré Curial, Chambéry"

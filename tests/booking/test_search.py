@@ -21,7 +21,7 @@ from actions.booking.models import (
 )
 from actions.booking.queries import busy_rows, load_busy, load_openings
 from actions.booking.search import MIN_WINDOW_DAYS, SlotFinder, first_window_days
-from actions.booking.slots import MotifRule, Preference, from_minutes, local_to_utc
+from actions.booking.availability import MotifRule, Preference, from_minutes, local_to_utc
 from actions.common.db import session_scope
 from tests.booking.reference_engine import reference_find_slots
 

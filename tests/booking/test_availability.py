@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from actions.booking.slots import (
+from actions.booking.availability import (
     PARIS,
     Busy,
     BusyIndex,

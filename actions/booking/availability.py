@@ -1,4 +1,4 @@
-"""The slot engine: free appointment times, as pure functions (no database, no clock).
+"""The availability engine: free appointment times, as pure functions (no database, no clock).
 
 Weekly openings are wall-clock times in Europe/Paris; everything else is an
 aware UTC datetime. Candidate starts are computed in *real* time (UTC) from the

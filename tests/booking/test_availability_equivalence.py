@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
-from actions.booking.slots import (
+from actions.booking.availability import (
     PARIS,
     Busy,
     BusyIndex,
