@@ -50,9 +50,9 @@ chat: train ## talk to Sésame in this terminal
 test: install browser train lint ## run every test (lint and types first, then unit, Rasa, end-to-end, browser)
 	$(PY) -m pytest
 
-lint: install ## ruff on every module and test, mypy on the action server and the runtime patches (pyproject.toml)
-	$(VENV)/bin/ruff check actions bot tools tests
-	$(VENV)/bin/mypy actions bot/patches
+lint: install ## ruff on every module and test, mypy on the action server, the Rasa process and messaging (pyproject.toml)
+	$(VENV)/bin/ruff check actions bot tools tests messaging
+	$(VENV)/bin/mypy actions bot messaging
 
 eval: train ## NLU evaluation on the held-out test set, and the pipeline comparison
 	$(PY) -m tools.evaluate

@@ -27,11 +27,12 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import os
 import sys
 import types
 import zlib
 from typing import Any, Mapping, Optional, Sequence, Union
+
+from actions.common.settings import environment, get_settings
 
 SECRET_ENV = "SESAME_ACTION_SECRET"
 SECRET_HEADER = "X-Sesame-Action-Secret"
@@ -50,7 +51,7 @@ def is_production(env: Mapping[str, str]) -> bool:
     return env.get("SESAME_ENV", "").strip().lower() == "production"
 
 
-def action_secret(env: Mapping[str, str] = os.environ) -> Optional[str]:
+def action_secret(env: Mapping[str, str]) -> Optional[str]:
     """The shared secret the action server requires, or None when calls stay open.
 
     Raises SecretConfigError in production when the secret is missing or short.
@@ -75,7 +76,7 @@ def action_secret(env: Mapping[str, str] = os.environ) -> Optional[str]:
     return secret or None
 
 
-def check_hash_salt(env: Mapping[str, str] = os.environ) -> None:
+def check_hash_salt(env: Mapping[str, str]) -> None:
     """In production, the key of pseudonyms and signed links (SESAME_HASH_SALT) must be set.
 
     Without it every deployment would share the development default: anyone could then
@@ -188,7 +189,6 @@ def create_app(action_package_name: Union[str, types.ModuleType] = "actions.regi
     """
     import rasa_sdk.endpoint as sdk_endpoint
 
-    from actions.common.settings import get_settings
     from actions.threaded_executor import ThreadedActionExecutor
 
     settings = get_settings()
@@ -220,8 +220,8 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     utils.update_sanic_log_level()
 
     try:
-        secret = action_secret(os.environ)
-        check_hash_salt(os.environ)
+        secret = action_secret(environment())
+        check_hash_salt(environment())
     except SecretConfigError as error:
         print(f"actions.server: {error}", file=sys.stderr, flush=True)
         raise SystemExit(2)
@@ -237,7 +237,7 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         warm_up()  # before the first resident: see actions/warm_up.py
     plugin_manager().hook.attach_sanic_app_extensions(app=app)
     ssl_context = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
-    host = os.environ.get("SANIC_HOST", "127.0.0.1")
+    host = get_settings().sanic_host
     protocol = "https" if ssl_context else "http"
     logger.info("Action endpoint is up and running on %s://%s:%s (secret %s)", protocol, host, args.port,
                 "required" if secret else "not required")

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 # Capabilities whose modules the actions reach; command-line tools, benchmarks, seeds and the
 # worker are not on an action's path.
 PACKAGES = ("actions.common", "actions.core", "actions.catalogue", "actions.guides", "actions.continuation",
-            "actions.booking", "actions.handoff", "actions.privacy", "actions.channels_state", "actions.notifications")
+            "actions.booking", "actions.handoff", "actions.privacy", "messaging.state", "actions.notifications")
 NOT_ON_THE_ACTION_PATH = ("bench", "__main__", "importer", "worker", "migrate")
 
 
@@ -55,7 +55,7 @@ def _guides() -> None:
 
 
 def _booking() -> None:
-    from actions.booking.rasa_support import _service
+    from actions.booking.service import app_service as _service
     from actions.common.phones import parse_french
 
     _service()

@@ -169,7 +169,21 @@ class Stack:
         """
         return ["run", "--model", str(self.model), "--endpoints", self.endpoints,
                 "--credentials", "credentials.yml", "--port", str(port), "--interface", self.bind,
-                "--enable-api", f"--auth-token={self.token}", "--cors", "*"]
+                "--enable-api", f"--auth-token={self.token}", "--cors", *self.web_origins()]
+
+    def web_origins(self) -> list[str]:
+        """The origins whose pages a browser lets call Rasa's HTTP API: the web chat's own, not "*".
+
+        The web server's URL (SESAME_PUBLIC_URL, and the address this stack gives it) with its
+        loopback spellings, and the sites in SESAME_ALLOWED_ORIGINS: the same list the web chat's
+        socket.io accepts (bot/webchat/security_headers.py), so the two policies cannot drift.
+        """
+        from bot.webchat.security_headers import loopback_aliases, normalize_origin, socketio_allowed_origins
+
+        allowed = socketio_allowed_origins(self.env())
+        if allowed.any_origin:  # SESAME_ALLOWED_ORIGINS=* says so explicitly
+            return ["*"]
+        return sorted(allowed.origins | loopback_aliases(normalize_origin(self.web_url)))
 
     def start(self, timeout: float = 240) -> "Stack":
         """Prepare the database, start every process and wait until each answers."""

@@ -21,7 +21,8 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[1] / "migrations"
 
 
 def import_all_models() -> None:
-    """Import ``actions.<capability>.models`` for every capability that has one."""
+    """Import ``actions.<capability>.models`` for every capability that has one, and messaging's tables."""
+    importlib.import_module("messaging.state.models")
     for info in pkgutil.iter_modules(actions.__path__):
         if info.ispkg:
             try:

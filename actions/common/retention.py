@@ -91,7 +91,7 @@ def purge_conversations(stores: Stores, now: datetime, days: int) -> int:
 
 def purge_channel_contacts(stores: Stores, now: datetime, days: int) -> int:
     """SMS numbers not heard from for ``days`` (unless an open case needs them) and old Telegram buttons."""
-    from actions.channels_state.models import SmsContact, TelegramCallback
+    from messaging.state.models import SmsContact, TelegramCallback
     from actions.handoff.models import OPEN_STATUSES, Case
 
     limit = _aware_utc(now) - timedelta(days=days)
@@ -107,7 +107,7 @@ def purge_channel_contacts(stores: Stores, now: datetime, days: int) -> int:
 
 def purge_rate_windows(stores: Stores, now: datetime, days: int) -> int:
     """Per-number message counters whose window started more than ``days`` ago."""
-    from actions.channels_state.models import SmsRateWindow
+    from messaging.state.models import SmsRateWindow
 
     limit = _aware_utc(now) - timedelta(days=days)
     with session_scope(stores.app) as session:
@@ -218,14 +218,7 @@ KINDS: tuple[Kind, ...] = (
 
 def default_log_files(settings: Settings) -> list[Path]:
     """The JSON-lines logs the development senders write (recipients pseudonymised, texts in clear)."""
-    files = [settings.var_dir / "notifications.log"]
-    try:
-        from bot.channels.config import get_channel_settings  # lazy: the channels layer is optional here
-
-        files.append(get_channel_settings().sms_outbox)
-    except ImportError:
-        files.append(settings.var_dir / "sms_outbox.jsonl")
-    return files
+    return [settings.var_dir / "notifications.log", settings.sms_outbox]
 
 
 def purge_all(

@@ -1,7 +1,9 @@
-"""Runtime configuration, read once from environment variables.
+"""Runtime configuration of the action server, the worker and messaging/, read once from the environment.
 
-Every tunable lives here so that a deployment changes behaviour through the
-environment only; modules call :func:`get_settings` instead of ``os.environ``.
+Every tunable lives here or, for the Rasa and web processes alone, in ``bot/settings.py``,
+so that a deployment changes behaviour through the environment only; modules call
+:func:`get_settings` instead of ``os.environ`` (``tests/common/test_settings_reads.py``
+fails on any other read).
 """
 from __future__ import annotations
 
@@ -57,6 +59,19 @@ class Settings:
     action_threads: int = 8
     # A repeated action call slower than this is logged as "slow path" (actions/slow_path.py).
     action_budget_ms: int = 250
+    # messaging/: where the development SMS provider writes, and the providers' API locations
+    # (tests point them at fakes). Here, not in bot/settings.py, because the worker sends too.
+    sms_outbox: Path = VAR_DIR / "sms_outbox.jsonl"
+    twilio_api_base_url: str = "https://api.twilio.com"
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    # The action server's bind address (rasa-sdk's own variable).
+    sanic_host: str = "127.0.0.1"
+    # The notification worker: its name in logs and pg_stat_activity (default worker-<pid>), the
+    # standby's poll interval, and its health endpoint (port 0: none).
+    worker_name: str = ""
+    worker_standby_poll: float = 1.0
+    worker_health_host: str = "127.0.0.1"
+    worker_health_port: int = 0
 
 
 def _env(name: str, default: str = "") -> str:
@@ -135,7 +150,24 @@ def get_settings() -> Settings:
         retention_logs_days=retention_days("logs"),
         action_threads=max(1, int(_env("SESAME_ACTION_THREADS", "8"))),
         action_budget_ms=max(1, int(_env("SESAME_ACTION_BUDGET_MS", "250"))),
+        sms_outbox=Path(_env("SMS_OUTBOX", str(var_dir / "sms_outbox.jsonl"))),
+        twilio_api_base_url=_env("TWILIO_API_BASE_URL", "https://api.twilio.com").rstrip("/"),
+        telegram_api_base_url=_env("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
+        sanic_host=_env("SANIC_HOST", "127.0.0.1"),
+        worker_name=_env("SESAME_WORKER_NAME"),
+        worker_standby_poll=float(_env("SESAME_WORKER_STANDBY_POLL", "1")),
+        worker_health_host=_env("SESAME_WORKER_HEALTH_HOST", "127.0.0.1"),
+        worker_health_port=int(_env("SESAME_WORKER_HEALTH_PORT", "0") or 0),
     )
+
+
+def environment() -> Mapping[str, str]:
+    """The raw environment, for the start-up checks that name the variable they refuse.
+
+    ``actions/server.py`` validates SESAME_ENV, SESAME_ACTION_SECRET and SESAME_HASH_SALT
+    on a mapping (tests pass plain dicts); this is the one place it comes from.
+    """
+    return os.environ
 
 
 def tracker_store_url(env: dict[str, str], var_dir: Path) -> str:

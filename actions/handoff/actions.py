@@ -110,7 +110,7 @@ def _create(draft: cases.CaseDraft, now: datetime) -> tuple[str, bool]:
 
 
 def _phone_for_channel(conversation_id: str) -> str | None:
-    from actions.channels_state.store import phone_for_sender
+    from messaging.state.store import phone_for_sender
 
     return phone_for_sender(conversation_id)
 

@@ -2,15 +2,26 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.handoff.cases import naive_utc
-from actions.handoff.models import AuditEntry, ConsoleUser
+from actions.handoff.models import AuditEntry
 
 
-def record(session: Session, user: ConsoleUser | None, action: str, now: datetime,
+class Actor(Protocol):
+    """Who acted: a ConsoleUser row or the console's detached Identity (only these two fields are logged)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def username(self) -> str: ...
+
+
+def record(session: Session, user: Actor | None, action: str, now: datetime,
            case_id: int | None = None, detail: str = "") -> None:
     """One line; ``detail`` never holds a message text or a phone number (callers pass labels)."""
     session.add(AuditEntry(at=naive_utc(now), user_id=user.id if user else None,

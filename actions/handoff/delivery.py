@@ -31,7 +31,7 @@ def _recipient(case: Case) -> str:
     if case.channel == "telegram":
         return case.conversation_id
     if case.channel == "sms":
-        from actions.channels_state.store import phone_for_sender
+        from messaging.state.store import phone_for_sender
 
         phone = case.phone or phone_for_sender(case.conversation_id)
         if not phone:

@@ -30,6 +30,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.pool import NullPool
 
+from actions.common.settings import get_settings
+
 log = logging.getLogger(__name__)
 
 LOCK_NAME = "sesame:notifications-worker"
@@ -57,7 +59,7 @@ class LeaderElection:
     """
 
     url: str
-    name: str = field(default_factory=lambda: os.environ.get("SESAME_WORKER_NAME", f"worker-{os.getpid()}"))
+    name: str = field(default_factory=lambda: get_settings().worker_name or f"worker-{os.getpid()}")
     key: int = field(default_factory=lock_key)
     leader: bool = False
     since: Optional[float] = None  # time.time() when this worker became leader

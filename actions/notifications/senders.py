@@ -1,8 +1,8 @@
 """Who actually delivers a message, per channel.
 
-SMS goes through the SMS channel's provider adapter (``bot.channels.sms_providers``,
-imported lazily so this module imports without the channels layer). Telegram goes
-through the Bot API when a token is configured. Anything else, and development,
+SMS goes through the same provider adapter as the SMS channel (``messaging.sms_providers``,
+with its opt-out guard). Telegram goes through the Bot API (``messaging.telegram``) when a
+token is configured. Anything else, and development,
 uses :class:`DevLogSender`, which appends to a log file under var/ with the
 recipient pseudonymised, never in clear.
 """
@@ -18,6 +18,7 @@ from typing import Protocol
 
 from actions.common.privacy import pseudonym
 from actions.common.settings import get_settings
+from messaging import sms_providers
 
 
 class SendFailed(Exception):
@@ -52,20 +53,17 @@ class DevLogSender:
 
 
 class SmsSender:
-    """SMS through the channels layer's provider (log in development, Twilio in production)."""
+    """SMS through messaging's provider (log in development, Twilio in production)."""
 
     def __init__(self) -> None:
-        from bot.channels import sms_providers  # lazy: the channels layer is optional here
-
-        self._module = sms_providers
         self._provider = sms_providers.get_provider()
 
     def send(self, recipient: str, body: str) -> str:
         try:
             return self._provider.send(recipient, body)
-        except self._module.RecipientOptedOut as exc:
+        except sms_providers.RecipientOptedOut as exc:
             raise RecipientRefused("recipient opted out") from exc
-        except self._module.SmsProviderError as exc:
+        except sms_providers.SmsProviderError as exc:
             raise SendFailed(str(exc)[:200]) from exc
 
 
@@ -76,7 +74,8 @@ class TelegramSender:
         self.token = token
 
     def send(self, recipient: str, body: str) -> str:
-        from bot.channels.telegram import make_bot  # lazy
+        # Lazy: python-telegram-bot is only needed by the worker, not by the action server that imports this module.
+        from messaging.telegram import make_bot
 
         async def _send() -> str:
             bot = make_bot(self.token)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import os
 import signal
 import threading
 import time as clock
@@ -33,6 +32,7 @@ from sqlalchemy.engine import Engine
 
 from actions.common.db import get_engine, session_scope
 from actions.common.privacy import pseudonym
+from actions.common.settings import get_settings
 from actions.notifications.leader import LeaderElection
 from actions.notifications.models import CANCELLED, FAILED, PENDING, SENT, Notification
 from actions.notifications.senders import RecipientRefused, SendFailed, Sender, sender_for
@@ -134,7 +134,6 @@ def _handoff_chores(engine: Engine, now: datetime) -> None:
 def _erasures(engine: Engine, now: datetime) -> None:
     """Erase the conversations residents asked to erase, once Rasa has written their last turn."""
     from actions.common.db import session_scope
-    from actions.common.settings import get_settings
     from actions.privacy.rights import erase_waiting_conversations
 
     try:
@@ -210,18 +209,16 @@ def main() -> None:
     # A conseiller's SMS or Telegram reply waits at most this long in the outbox.
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between two passes")
     parser.add_argument("--standby-poll", type=float,
-                        default=float(os.environ.get("SESAME_WORKER_STANDBY_POLL", "1")),
+                        default=get_settings().worker_standby_poll,
                         help="seconds between two tries of a standby worker to become the leader")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    from actions.common.settings import get_settings
-
     engine = get_engine()
     election = LeaderElection(get_settings().database_url)
     health = WorkerHealth(election.name, args.interval)
-    if os.environ.get("SESAME_WORKER_HEALTH_PORT"):
-        serve_health(health, os.environ.get("SESAME_WORKER_HEALTH_HOST", "127.0.0.1"),
-                     int(os.environ["SESAME_WORKER_HEALTH_PORT"]))
+    settings = get_settings()
+    if settings.worker_health_port:
+        serve_health(health, settings.worker_health_host, settings.worker_health_port)
     stopping = {"now": False}
     signal.signal(signal.SIGTERM, lambda *_: stopping.update(now=True))
     state: dict = {}

@@ -16,7 +16,7 @@ patterns take 0.6 s on 40,000 characters, 13 s on 200,000): the first and the la
 ``URGENT_SCAN_CHARS``.
 
 Counters live in memory, per process (the SMS channel counts in the database,
-``actions.channels_state.store.count_message``, and only borrows the decision here).
+``messaging.state.store.count_message``, and only borrows the decision here).
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from datetime import timedelta
 from typing import Any, Callable, Iterable, Optional
 
 from bot.channels import texts
-from bot.channels.config import ChannelSettings, get_channel_settings
+from bot.settings import BotSettings, get_bot_settings
 from actions.common.privacy import pseudonym
 from bot.nlu.crisis_cues import cannot_speak, families_in, fold
 
@@ -215,9 +215,9 @@ class Gate:
     with the notice; push channels (SMS, Telegram) send it once per window, then stay quiet.
     """
 
-    def __init__(self, settings: ChannelSettings | None = None, *, always_answer: bool,
+    def __init__(self, settings: BotSettings | None = None, *, always_answer: bool,
                  rate_text: str | None = None, clock: Callable[[], float] = time.monotonic) -> None:
-        settings = settings or get_channel_settings()
+        settings = settings or get_bot_settings()
         self.max_chars = settings.max_message_chars
         self.always_answer = always_answer
         self.rate_text = rate_text or texts.rate_limited(settings.rate_window)

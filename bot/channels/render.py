@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from actions.common.text import fold
-from bot.channels import gsm7
+from messaging import gsm7
 
 
 @dataclass(frozen=True)

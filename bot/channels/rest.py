@@ -26,7 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.channels import limits, texts
-from bot.channels.config import get_channel_settings
+from bot.settings import get_bot_settings
 from bot.channels.guard import never_silent
 
 def malformed(request: Request) -> str | None:
@@ -55,7 +55,7 @@ class GuardedRestInput(RestInput):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         guarded = never_silent(on_new_message)
         blueprint = super().blueprint(guarded)
-        settings = get_channel_settings()
+        settings = get_bot_settings()
         gate = limits.Gate(settings, always_answer=True)
         retry_after = str(int(settings.ip_rate_window.total_seconds()))
 
@@ -71,18 +71,19 @@ class GuardedRestInput(RestInput):
             body = request.json
             sender = str(body.get("sender") if body.get("sender") is not None else DEFAULT_SENDER_ID)
             verdict = gate.check(body["message"], sender, ip=limits.client_ip(request))
-            if verdict.action == limits.PROCESS and verdict.urgency is None:
-                return None  # Rasa's own handler
             if verdict.action != limits.PROCESS:
                 headers = {"Retry-After": retry_after} if verdict.status == 429 else None
                 replies = [{"recipient_id": sender, "text": verdict.text}] if verdict.text else []
                 return response.json(replies, status=verdict.status, headers=headers)
+            urgency = verdict.urgency
+            if urgency is None:
+                return None  # Rasa's own handler
             # Urgent over a limit: answered by Rasa here (as Rasa's handler would, without streaming).
             collector = CollectingOutputChannel()
             await guarded(UserMessage(body["message"], collector, sender,
                                       input_channel=self._extract_input_channel(request),
                                       metadata=self.get_metadata(request)))
-            await limits.urgent_net(collector, sender, verdict.urgency)
+            await limits.urgent_net(collector, sender, urgency)
             return response.json(collector.messages)
 
         return blueprint

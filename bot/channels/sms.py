@@ -21,15 +21,15 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from actions.channels_state import store
+from messaging.state import store
 from actions.common.privacy import pseudonym
 from actions.common.settings import get_settings
 from actions.common.text import fold
 from bot.channels import limits, texts, twilio_signature
-from bot.channels.config import get_channel_settings
+from bot.settings import get_bot_settings
 from bot.channels.guard import never_silent, no_answer_text
 from bot.channels.render import Choice, from_rasa, render_sms, resolve_choice
-from bot.channels.sms_providers import SmsProviderError, get_provider, raw_provider
+from messaging.sms_providers import SmsProviderError, get_provider, raw_provider
 
 logger = logging.getLogger(__name__)
 
@@ -107,13 +107,13 @@ class SmsInput(InputChannel):
         credentials = credentials or {}
         return cls(
             auth_token=credentials.get("auth_token") or get_settings().twilio_auth_token,
-            webhook_url=credentials.get("webhook_url") or get_channel_settings().sms_webhook_url or None,
+            webhook_url=credentials.get("webhook_url") or get_bot_settings().sms_webhook_url or None,
         )
 
     def __init__(self, auth_token: str = "", webhook_url: str | None = None) -> None:
         self.auth_token = auth_token
         self.webhook_url = webhook_url
-        settings = get_channel_settings()
+        settings = get_bot_settings()
         # The per-number count is in the database (store.count_message); the gate decides
         # length and the urgent exception, and counts refused requests per IP.
         self.gate = limits.Gate(settings, always_answer=False,
@@ -135,7 +135,7 @@ class SmsInput(InputChannel):
             ip = limits.client_ip(request)
             if self.gate.ip_blocked(ip):
                 return response.text("too many refused requests", status=429)
-            if len(request.body or b"") > get_channel_settings().max_body_bytes:
+            if len(request.body or b"") > get_bot_settings().max_body_bytes:
                 return response.text("request too large", status=413)
             params = [(k, v) for k, values in request.form.items() for v in values]
             url = self.webhook_url or request.url
@@ -182,7 +182,7 @@ class SmsInput(InputChannel):
             else:
                 logger.info("SMS from opted-out %s ignored", pseudonym(phone))
             return
-        settings = get_channel_settings()
+        settings = get_bot_settings()
         decision = await asyncio.to_thread(
             store.count_message, phone, settings.sms_rate_limit, settings.sms_rate_window
         )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.channels.gsm7 import segment_info
+from messaging.gsm7 import segment_info
 from bot.channels.render import from_rasa, render_sms
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -30,7 +30,7 @@ from sanic import Blueprint
 from socketio import AsyncServer
 
 from bot.channels import limits
-from bot.channels.config import get_channel_settings
+from bot.settings import get_bot_settings
 from bot.channels.guard import never_silent
 from bot.webchat.security_headers import socketio_allowed_origins
 
@@ -110,7 +110,7 @@ class SesameSocketIOInput(SocketIOInput):
         blueprint = super().blueprint(on_new_message)
         sio = self.sio
         sio.eio.max_http_buffer_size = SOCKETIO_MAX_FRAME_BYTES
-        gate = limits.Gate(get_channel_settings(), always_answer=True)
+        gate = limits.Gate(get_bot_settings(), always_answer=True)
         # Rasa builds AsyncServer(cors_allowed_origins=[]), i.e. any Origin: handshakes from
         # other sites than ours / SESAME_ALLOWED_ORIGINS are refused (400) instead.
         sio.eio.cors_allowed_origins = socketio_allowed_origins()

@@ -25,13 +25,14 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ChatType
 from telegram.error import TelegramError
 
-from actions.channels_state import store
+from messaging.state import store
 from actions.common.privacy import pseudonym
 from actions.common.settings import get_settings
 from bot.channels import limits, texts
-from bot.channels.config import get_channel_settings
+from bot.settings import get_bot_settings
 from bot.channels.guard import never_silent, no_answer_text
 from bot.channels.render import from_rasa, render_telegram
+from messaging.telegram import make_bot
 
 logger = logging.getLogger(__name__)
 # httpx (PTB's HTTP client) logs every request URL at INFO, and a Bot API URL carries the bot
@@ -54,11 +55,6 @@ async def publish_commands(bot: Bot) -> None:
 
 class TelegramNotConfigured(Exception):
     """The Telegram channel needs a bot token and a webhook secret."""
-
-
-def make_bot(token: str, base_url: str | None = None) -> Bot:
-    """A PTB Bot talking to the configured Bot API (the real one unless TELEGRAM_API_BASE_URL says otherwise)."""
-    return Bot(token, base_url=base_url or get_channel_settings().telegram_api_base_url)
 
 
 def command_payload(text: str) -> str | None:
@@ -132,7 +128,7 @@ class TelegramInput(InputChannel):
         return cls(
             token=credentials.get("access_token") or settings.telegram_token,
             secret=credentials.get("secret_token") or settings.telegram_secret,
-            webhook_url=credentials.get("webhook_url") or get_channel_settings().telegram_webhook_url or None,
+            webhook_url=credentials.get("webhook_url") or get_bot_settings().telegram_webhook_url or None,
         )
 
     def __init__(self, token: str, secret: str, webhook_url: str | None = None, base_url: str | None = None) -> None:
@@ -180,7 +176,7 @@ class TelegramInput(InputChannel):
             ip = limits.client_ip(request)
             if self.gate.ip_blocked(ip):
                 return response.text("too many refused requests", status=429)
-            if len(request.body or b"") > get_channel_settings().max_body_bytes:
+            if len(request.body or b"") > get_bot_settings().max_body_bytes:
                 return response.text("request too large", status=413)
             given = request.headers.get(SECRET_HEADER, "")
             # Sanic keeps a header's non-UTF-8 bytes as lone surrogates (surrogateescape): a plain
@@ -233,6 +229,8 @@ class TelegramInput(InputChannel):
 
     async def _handle_button(self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         query = update.callback_query
+        if query is None:  # called for callback queries only; narrows the type
+            return
         payload = await asyncio.to_thread(store.payload_for_callback, query.data or "")
         if payload is None or query.message is None:
             await query.answer(text=texts.TELEGRAM_OLD_BUTTON)

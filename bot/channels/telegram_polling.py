@@ -10,19 +10,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import os
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 
 from actions.common.settings import get_settings
+from bot.settings import get_bot_settings
 from bot.channels.telegram import (
     ALLOWED_UPDATES,
     SECRET_HEADER,
     TelegramNotConfigured,
-    make_bot,
     publish_commands,
 )
+from messaging.telegram import make_bot
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ async def poll(rasa_url: str, once: bool = False, timeout: int = 30) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Relay Telegram updates to Sésame's Rasa server.")
-    parser.add_argument("--rasa-url", default=os.environ.get("SESAME_RASA_URL", "http://localhost:5005"))
+    parser.add_argument("--rasa-url", default=get_bot_settings().polling_rasa_url)
     parser.add_argument("--once", action="store_true", help="relay one batch and stop")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.channels import gsm7
+from messaging import gsm7
 
 SMS_STOPPED = (
     "C'est noté. Vous ne recevrez plus de SMS de Sésame. "

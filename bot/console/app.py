@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import AsyncIterator, Callable
 
 from aiohttp import web
 from sqlalchemy.engine import Engine
@@ -37,10 +37,12 @@ def create_console_app(engine: Engine | None = None, rasa: RasaClient | None = N
     app[TEMPLATES] = make_templates()
     app[LOGIN_GUARD] = LoginGuard(settings.console_max_failures, settings.console_lockout_minutes)
 
-    async def _close_rasa(_: web.Application) -> None:
+    async def _rasa_session(_: web.Application) -> AsyncIterator[None]:
+        """Closes the Rasa client's HTTP session when the app stops (a cleanup context: typed in aiohttp 3.9)."""
+        yield
         await rasa.close()
 
-    app.on_cleanup.append(_close_rasa)
+    app.cleanup_ctx.append(_rasa_session)
     app.router.add_get("/connexion", views_auth.login_get, name="login")
     app.router.add_post("/connexion", views_auth.login_submit, name="login_submit")
     app.router.add_post("/deconnexion", views_auth.logout, name="logout")

@@ -6,26 +6,32 @@ import asyncio
 import functools
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 from zoneinfo import ZoneInfo
 
 import jinja2
 import yaml
 from aiohttp import web
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from actions.common.db import read_session, session_scope
+from bot.console.rasa_api import RasaClient
+
+if TYPE_CHECKING:  # bot.console.auth imports this module
+    from bot.console.auth import LoginGuard
 
 T = TypeVar("T")
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 PARIS = ZoneInfo("Europe/Paris")
 
-ENGINE = web.AppKey("engine", object)
-RASA = web.AppKey("rasa", object)
-CLOCK = web.AppKey("clock", object)
+# Typed application keys: handlers get the engine, the Rasa client, the clock and the guard with their types.
+ENGINE = web.AppKey("engine", Engine)
+RASA = web.AppKey("rasa", RasaClient)
+CLOCK: web.AppKey[Callable[[], datetime]] = web.AppKey("clock")
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
-LOGIN_GUARD = web.AppKey("login_guard", object)
+LOGIN_GUARD: web.AppKey[LoginGuard] = web.AppKey("login_guard")
 
 CHANNELS = {"socketio": "Site web", "rest": "Site web", "sms": "SMS", "telegram": "Telegram",
             "cmdline": "Terminal"}

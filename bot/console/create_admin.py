@@ -8,7 +8,6 @@ The database is migrated first. There is no default password, and a weak one is 
 from __future__ import annotations
 
 import getpass
-import os
 import sys
 from datetime import datetime, timezone
 from typing import Callable
@@ -18,16 +17,17 @@ from actions.common.migrate import upgrade
 from actions.common.settings import get_settings
 from actions.handoff import accounts, audit
 from actions.handoff.models import ADMIN_ROLE
+from bot.settings import get_bot_settings
 
 
 def ask(prompt_input: Callable[[str], str] = input,
         prompt_secret: Callable[[str], str] = getpass.getpass) -> tuple[str, str, str, str]:
-    env = os.environ
-    username = env.get("SESAME_ADMIN_USERNAME", "").strip() or prompt_input("Identifiant : ").strip()
-    name = env.get("SESAME_ADMIN_NAME", "").strip() or (
-        username if env.get("SESAME_ADMIN_USERNAME") else prompt_input("Nom affiché (par exemple Nadia) : ").strip())
-    service = env.get("SESAME_ADMIN_SERVICE", "").strip() or "CCAS"
-    password = env.get("SESAME_ADMIN_PASSWORD", "")
+    settings = get_bot_settings()
+    username = settings.admin_username.strip() or prompt_input("Identifiant : ").strip()
+    name = settings.admin_name.strip() or (
+        username if settings.admin_username else prompt_input("Nom affiché (par exemple Nadia) : ").strip())
+    service = settings.admin_service.strip() or "CCAS"
+    password = settings.admin_password
     if not password:
         password = prompt_secret(f"Mot de passe ({accounts.MIN_PASSWORD_LENGTH} caractères au moins) : ")
         if prompt_secret("Le même mot de passe, encore une fois : ") != password:

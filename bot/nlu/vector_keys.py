@@ -17,10 +17,13 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping
-from typing import Any, Optional
+from typing import Any, Optional, TypeVar, Union, overload
 
 import numpy as np
 import srsly
+
+
+_Default = TypeVar("_Default")
 
 
 class SortedKeyRows(Mapping):
@@ -53,7 +56,13 @@ class SortedKeyRows(Mapping):
     def __contains__(self, key: object) -> bool:
         return self._index(key) >= 0
 
-    def get(self, key: Any, default: Optional[int] = None) -> Optional[int]:
+    @overload
+    def get(self, key: Any, /) -> Optional[int]: ...
+
+    @overload
+    def get(self, key: Any, default: Union[int, _Default], /) -> Union[int, _Default]: ...
+
+    def get(self, key: Any, default: Any = None) -> Any:
         index = self._index(key)
         return default if index < 0 else self._rows[index]
 

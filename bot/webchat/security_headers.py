@@ -19,13 +19,14 @@ Clients that send no Origin (not browsers) are not concerned by CORS and stay ac
 from __future__ import annotations
 
 import logging
-import os
 import re
 from dataclasses import dataclass
 from typing import Awaitable, Callable, Iterable, Mapping, Optional
 from urllib.parse import urlsplit
 
 from aiohttp import web
+
+from bot.settings import get_bot_settings
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +51,12 @@ def is_production(env: Mapping[str, str]) -> bool:
 
 # --- Content-Security-Policy ------------------------------------------------------------
 
-def frame_ancestors(env: Mapping[str, str] = os.environ) -> str:
-    """SESAME_FRAME_ANCESTORS as a CSP source list; ValueError when a source is malformed."""
+def frame_ancestors(env: Optional[Mapping[str, str]] = None) -> str:
+    """SESAME_FRAME_ANCESTORS as a CSP source list; ValueError when a source is malformed.
+
+    ``env`` defaults to bot/settings.py's values (tests pass plain dicts).
+    """
+    env = get_bot_settings().browser_env() if env is None else env
     raw = env.get("SESAME_FRAME_ANCESTORS", "").strip() or DEFAULT_FRAME_ANCESTORS
     sources = raw.replace(",", " ").split()
     for source in sources:
@@ -137,7 +142,7 @@ def _host(origin: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def _loopback_aliases(origin: str) -> set[str]:
+def loopback_aliases(origin: str) -> set[str]:
     """An origin on a loopback host, spelled with each loopback host (same scheme and port)."""
     if _host(origin) not in LOOPBACK_HOSTS:
         return {origin}
@@ -171,17 +176,21 @@ def _split(raw: str) -> Iterable[str]:
     return [item for item in raw.replace(",", " ").split() if item]
 
 
-def socketio_allowed_origins(env: Mapping[str, str] = os.environ) -> OriginAllowList:
-    """The origins allowed to open the web chat's socket (see the module docstring)."""
+def socketio_allowed_origins(env: Optional[Mapping[str, str]] = None) -> OriginAllowList:
+    """The origins allowed to open the web chat's socket (see the module docstring).
+
+    ``env`` defaults to bot/settings.py's values (tests pass plain dicts).
+    """
+    env = get_bot_settings().browser_env() if env is None else env
     own = normalize_origin(env.get("SESAME_PUBLIC_URL", "").strip() or DEFAULT_PUBLIC_URL)
-    origins = set(_loopback_aliases(own))
+    origins = set(loopback_aliases(own))
     any_origin = False
     for item in _split(env.get("SESAME_ALLOWED_ORIGINS", "")):
         if item == "*":
             any_origin = True
             continue
         try:
-            origins |= _loopback_aliases(normalize_origin(item))
+            origins |= loopback_aliases(normalize_origin(item))
         except ValueError as error:
             raise ValueError(f"SESAME_ALLOWED_ORIGINS: {error}") from None
     production = is_production(env)

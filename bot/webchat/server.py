@@ -11,12 +11,12 @@ import asyncio
 
 import html
 import logging
-import os
 from pathlib import Path
 
 from aiohttp import web
 
 from bot.console.app import create_console_app
+from bot.settings import get_bot_settings
 from bot.webchat.security_headers import security_headers
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -31,11 +31,11 @@ logger = logging.getLogger(__name__)
 
 
 def rasa_public_url() -> str:
-    return os.environ.get("SESAME_RASA_PUBLIC_URL", "http://localhost:5005").rstrip("/")
+    return get_bot_settings().rasa_public_url
 
 
 def web_port() -> int:
-    return int(os.environ.get("SESAME_WEB_PORT", "8000"))
+    return get_bot_settings().web_port
 
 
 def help_text() -> str:
@@ -197,7 +197,7 @@ def _js_string(value: str) -> str:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO)
-    host = os.environ.get("SESAME_WEB_HOST", "127.0.0.1")
+    host = get_bot_settings().web_host
     web.run_app(create_app(), host=host, port=web_port(), access_log=None)
 
 

@@ -19,11 +19,12 @@ import requests
 import yaml
 from rasa.core.channels.channel import UserMessage
 
-from actions.channels_state import store
+from messaging.state import store
 from actions.common.db import get_engine
 from actions.common.settings import reset_settings_cache
-from bot.channels import gsm7, limits, texts
-from bot.channels.config import ChannelSettings, get_channel_settings, networks, reset_channel_settings_cache
+from bot.channels import limits, texts
+from messaging import gsm7
+from bot.settings import BotSettings, get_bot_settings, networks, reset_bot_settings_cache
 from bot.channels.rest import GuardedRestInput
 from bot.channels.sms import SmsInput
 from bot.channels.socketio import SesameSocketIOInput
@@ -60,7 +61,7 @@ class Assistant:
 
 
 def reset_all() -> None:
-    for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
+    for reset in (reset_settings_cache, reset_bot_settings_cache, get_engine.cache_clear):
         reset()
 
 
@@ -158,12 +159,11 @@ def test_window_counter_notifies_once_resets_and_stays_bounded() -> None:
     assert limits.WindowCounter(0, timedelta(minutes=1)).hit("x").allowed  # 0: no limit
 
 
-def gate_settings(**overrides) -> ChannelSettings:
-    base = dict(sms_rate_limit=30, sms_rate_window=timedelta(hours=1), sms_outbox=Path("/dev/null"),
-                twilio_api_base_url="", telegram_api_base_url="", sms_webhook_url="", telegram_webhook_url="",
+def gate_settings(**overrides) -> BotSettings:
+    base = dict(sms_rate_limit=30, sms_rate_window=timedelta(hours=1), sms_webhook_url="", telegram_webhook_url="",
                 rate_limit=2, ip_rate_limit=3, urgent_over_limit=2)
     base.update(overrides)
-    return ChannelSettings(**base)
+    return BotSettings(**base)
 
 
 def test_gate_decisions() -> None:
@@ -402,7 +402,7 @@ def test_rest_per_ip_limit_gives_429_but_never_to_an_urgent_message(settings_env
 
 def test_loopback_is_not_limited_per_ip_by_default(rest) -> None:
     url, assistant = rest
-    for i in range(get_channel_settings().ip_rate_limit + 5):
+    for i in range(get_bot_settings().ip_rate_limit + 5):
         assert say(url, "a", sender=f"s{i}").status_code == 200
 
 

@@ -1,7 +1,7 @@
 """The one rendering layer: what a resident sees on SMS, Telegram and the web."""
 from __future__ import annotations
 
-from bot.channels import gsm7
+from messaging import gsm7
 from bot.channels.render import (
     BotMessage,
     Choice,

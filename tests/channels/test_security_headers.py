@@ -29,12 +29,14 @@ CONSOLE_PATHS = ["/console/connexion", "/console/", "/console/static/console.css
 def web_server(monkeypatch, sqlite_url: str, **env: str) -> Iterator[str]:
     from actions.common import db
     from actions.common.settings import reset_settings_cache
+    from bot.settings import reset_bot_settings_cache
     from tests.channels.webchat_stack import serve_web
 
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     reset_settings_cache()
+    reset_bot_settings_cache()
     db.get_engine.cache_clear()
     try:
         with serve_web(RASA_URL) as base:
@@ -42,6 +44,7 @@ def web_server(monkeypatch, sqlite_url: str, **env: str) -> Iterator[str]:
     finally:
         db.get_engine.cache_clear()
         reset_settings_cache()
+        reset_bot_settings_cache()
 
 
 def get(url: str) -> requests.Response:
@@ -147,6 +150,9 @@ def socketio_server(monkeypatch, **env: str) -> Iterator[str]:
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+    from bot.settings import reset_bot_settings_cache
+
+    reset_bot_settings_cache()
 
     async def answer(message) -> None:
         await message.output_channel.send_text_message(message.sender_id, "bonjour")

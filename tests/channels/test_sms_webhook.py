@@ -14,12 +14,12 @@ import pytest
 import requests
 from rasa.core.channels.channel import UserMessage
 
-from actions.channels_state import store
+from messaging.state import store
 from actions.common.db import get_engine
 from actions.common.privacy import pseudonym
 from actions.common.settings import reset_settings_cache
-from bot.channels import gsm7
-from bot.channels.config import reset_channel_settings_cache
+from messaging import gsm7
+from bot.settings import reset_bot_settings_cache
 from bot.channels.sms import SmsInput
 from bot.channels.twilio_signature import compute_signature
 from tests.channels.harness import serve_channel
@@ -72,11 +72,11 @@ def sms_env(db_url, tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("SMS_OUTBOX", str(outbox))
     monkeypatch.setenv("SMS_RATE_LIMIT", "6")
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
-    for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
+    for reset in (reset_settings_cache, reset_bot_settings_cache, get_engine.cache_clear):
         reset()
     yield outbox
     get_engine().dispose()  # release connections before the test database is dropped
-    for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
+    for reset in (reset_settings_cache, reset_bot_settings_cache, get_engine.cache_clear):
         reset()
 
 
@@ -163,7 +163,7 @@ def test_stop_silences_every_message_until_start(server) -> None:
     assert post(url, "bonjour").status_code == 200
     assert assistant.received == []  # STOP handled before NLU, later messages never reach Rasa
     assert len(sent(outbox)) == before
-    from bot.channels.sms_providers import RecipientOptedOut, get_provider
+    from messaging.sms_providers import RecipientOptedOut, get_provider
     with pytest.raises(RecipientOptedOut):
         get_provider().send(PHONE, "Rappel de rendez-vous")  # the notification worker is stopped too
     post(url, "START")

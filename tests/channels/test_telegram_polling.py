@@ -6,7 +6,7 @@ import time
 
 from actions.common.db import get_engine
 from actions.common.settings import reset_settings_cache
-from bot.channels.config import reset_channel_settings_cache
+from bot.settings import reset_bot_settings_cache
 from bot.channels.telegram import TelegramInput
 from bot.channels.telegram_polling import poll
 from tests.channels.fake_bot_api import fake_bot_api
@@ -23,7 +23,7 @@ def test_polling_relays_updates_and_the_reply_goes_out(sqlite_url, monkeypatch) 
         monkeypatch.setenv("TELEGRAM_TOKEN", "123:ABC")
         monkeypatch.setenv("TELEGRAM_SECRET_TOKEN", SECRET)
         monkeypatch.setenv("TELEGRAM_API_BASE_URL", api.base_url)
-        for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
+        for reset in (reset_settings_cache, reset_bot_settings_cache, get_engine.cache_clear):
             reset()
         api.pending_updates.append({"update_id": 500, "message": {
             "message_id": 1, "date": int(time.time()), "chat": {"id": 31337, "type": "private"},
@@ -31,7 +31,7 @@ def test_polling_relays_updates_and_the_reply_goes_out(sqlite_url, monkeypatch) 
         channel = TelegramInput.from_credentials(None)
         with serve_channel(channel, assistant) as base:
             relayed = asyncio.run(poll(base, once=True, timeout=0))
-    for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
+    for reset in (reset_settings_cache, reset_bot_settings_cache, get_engine.cache_clear):
         reset()
     assert relayed == 1
     assert api.methods()[:3] == ["getMe", "deleteWebhook", "setMyCommands"]

@@ -14,7 +14,7 @@ from rasa.core.channels.channel import UserMessage
 from actions.common.db import get_engine
 from actions.common.settings import reset_settings_cache
 from bot.channels import texts
-from bot.channels.config import reset_channel_settings_cache
+from bot.settings import reset_bot_settings_cache
 from bot.channels.telegram import SECRET_HEADER, TelegramInput, TelegramNotConfigured
 from tests.channels.fake_bot_api import fake_bot_api
 from tests.channels.harness import serve_channel
@@ -57,14 +57,14 @@ def _message(text: str | None = None, chat_id: int = CHAT, chat_type: str = "pri
 @pytest.fixture
 def stack(sqlite_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
+    for reset in (reset_settings_cache, reset_bot_settings_cache, get_engine.cache_clear):
         reset()
     assistant = ScriptedAssistant()
     with fake_bot_api() as api:
         channel = TelegramInput("123:ABC", SECRET, base_url=api.base_url)
         with serve_channel(channel, assistant) as base:
             yield base + "/webhooks/telegram/webhook", api, assistant
-    for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
+    for reset in (reset_settings_cache, reset_bot_settings_cache, get_engine.cache_clear):
         reset()
 
 
@@ -147,7 +147,7 @@ def test_without_credentials_the_channel_is_mounted_but_refuses_everything() -> 
 
 def test_webhook_mode_registers_the_secret_with_telegram(sqlite_url, monkeypatch) -> None:
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
+    for reset in (reset_settings_cache, reset_bot_settings_cache, get_engine.cache_clear):
         reset()
     with fake_bot_api() as api:
         channel = TelegramInput("123:ABC", SECRET, webhook_url="https://sesame.example/webhooks/telegram/webhook",
@@ -160,7 +160,7 @@ def test_webhook_mode_registers_the_secret_with_telegram(sqlite_url, monkeypatch
     assert registered[0]["allowed_updates"] == ["message", "callback_query"]
     menu = api.calls_to("setMyCommands")[0]["commands"]
     assert [c["command"] for c in menu] == ["start", "aide"]
-    for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
+    for reset in (reset_settings_cache, reset_bot_settings_cache, get_engine.cache_clear):
         reset()
 
 

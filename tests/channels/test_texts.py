@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from bot.channels import gsm7, texts
+from bot.channels import texts
+from messaging import gsm7
 from bot.channels.render import choice_prompt
 
 ALL = {name: value for name, value in vars(texts).items() if name.isupper() and isinstance(value, str)}

@@ -8,10 +8,19 @@ import pytest
 from actions.common.db import make_engine, session_scope
 from actions.handoff import accounts, cases
 from actions.handoff.summary import Summary
+from bot.settings import reset_bot_settings_cache
 from tests.console.harness import console_server
 
 PASSWORD = "un mot de passe solide"
 ADMIN_PASSWORD = "administrateur très sûr"
+
+
+@pytest.fixture(autouse=True)
+def fresh_bot_settings():
+    """bot/settings.py reads the environment once: a test that changes it must not leak into the next."""
+    reset_bot_settings_cache()
+    yield
+    reset_bot_settings_cache()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from actions.common.db import make_engine, session_scope
 from actions.handoff import accounts
 from actions.handoff.models import AuditEntry, CaseMessage, ConsoleUser
 from bot.console import create_admin
+from bot.settings import reset_bot_settings_cache
 from tests.console.conftest import PASSWORD, make_case
 from tests.console.harness import csrf_of, signed_in
 
@@ -57,6 +58,7 @@ def test_create_admin_from_the_environment_migrates_and_refuses_a_weak_password(
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     monkeypatch.setenv("SESAME_ADMIN_USERNAME", "Chef")
     monkeypatch.setenv("SESAME_ADMIN_PASSWORD", "court")
+    reset_bot_settings_cache()
     username, name, service, password = create_admin.ask(lambda _: pytest.fail("asked"), lambda _: pytest.fail("asked"))
     with pytest.raises(accounts.AccountError):
         create_admin.create_admin(url, username, name, service, password)
@@ -71,6 +73,7 @@ def test_create_admin_from_the_environment_migrates_and_refuses_a_weak_password(
 def test_create_admin_asks_twice_with_getpass(monkeypatch):
     for name in ("SESAME_ADMIN_USERNAME", "SESAME_ADMIN_PASSWORD", "SESAME_ADMIN_NAME"):
         monkeypatch.delenv(name, raising=False)
+    reset_bot_settings_cache()
     answers = iter(["nadia", "Nadia"])
     secrets = iter(["premier mot de passe", "autre mot de passe"])
     with pytest.raises(accounts.AccountError):

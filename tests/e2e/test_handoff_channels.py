@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.rasa]
 
 def test_a_basic_phone_reaches_a_person_and_gets_the_reply_by_sms(agent, channel_env) -> None:  # noqa: F811
     phone = "+33622334455"
-    from actions.channels_state.store import sms_sender_id
+    from messaging.state.store import sms_sender_id
 
     def sms(url: str, body: str) -> str:
         params = {"From": phone, "To": "+33700000000", "Body": body, "MessageSid": "SM" + "2" * 32}
@@ -76,10 +76,10 @@ def test_telegram_reaches_a_person_and_gets_the_reply_in_the_chat(agent, channel
         monkeypatch.setenv("TELEGRAM_TOKEN", "123:E2E")
         monkeypatch.setenv("TELEGRAM_API_BASE_URL", api.base_url)
         from actions.common.settings import reset_settings_cache
-        from bot.channels.config import reset_channel_settings_cache
+        from bot.settings import reset_bot_settings_cache
 
         reset_settings_cache()
-        reset_channel_settings_cache()
+        reset_bot_settings_cache()
         channel = TelegramInput("123:E2E", SECRET, base_url=api.base_url)
 
         def say(url: str, text: str, update_id: int) -> str:

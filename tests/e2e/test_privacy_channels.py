@@ -17,7 +17,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
-from actions.channels_state.store import sms_sender_id
+from messaging.state.store import sms_sender_id
 from actions.common.db import make_engine, session_scope
 from actions.common.text import fold
 from actions.handoff.models import Case

@@ -14,8 +14,8 @@ import requests
 
 from actions.common.db import get_engine
 from actions.common.settings import reset_settings_cache
-from bot.channels import gsm7
-from bot.channels.config import reset_channel_settings_cache
+from messaging import gsm7
+from bot.settings import reset_bot_settings_cache
 from bot.channels.sms import SmsInput
 from bot.channels.telegram import SECRET_HEADER, TelegramInput
 from bot.channels.twilio_signature import compute_signature
@@ -42,10 +42,10 @@ def channel_env(sqlite_url, tmp_path, monkeypatch):
     monkeypatch.setenv("SMS_PROVIDER", "log")
     monkeypatch.setenv("SMS_OUTBOX", str(tmp_path / "outbox.jsonl"))
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", TOKEN)
-    for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
+    for reset in (reset_settings_cache, reset_bot_settings_cache, get_engine.cache_clear):
         reset()
     yield tmp_path / "outbox.jsonl"
-    for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
+    for reset in (reset_settings_cache, reset_bot_settings_cache, get_engine.cache_clear):
         reset()
 
 
@@ -56,7 +56,7 @@ def latest_intent(agent, sender_id: str) -> str | None:
 
 def test_sms_conversation_with_the_real_model(agent, channel_env) -> None:
     phone = "+33611223344"
-    from actions.channels_state.store import sms_sender_id
+    from messaging.state.store import sms_sender_id
 
     def sms(url: str, body: str, tamper: bool = False) -> int:
         params = {"From": phone, "To": "+33700000000", "Body": body, "MessageSid": "SM" + "1" * 32}

@@ -23,7 +23,7 @@ import pytest
 from actions.common.text import fold
 from actions.guides.falc import COMMON_ACRONYMS, acronyms, check_text, is_expanded, split_sentences, words
 from actions.guides.library import glossary_acronyms, load_glossary
-from bot.channels.gsm7 import normalise, segment_info
+from messaging.gsm7 import normalise, segment_info
 from tests.language.corpus import COMMAND_WORDS, all_texts, domain_texts, python_texts
 
 CORPUS = all_texts()

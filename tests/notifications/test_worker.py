@@ -64,15 +64,15 @@ def test_failures_are_retried_later_then_given_up(db_engine) -> None:
 
 
 def test_sms_goes_through_the_channels_provider_and_respects_stop(sqlite_url, tmp_path, monkeypatch) -> None:
-    pytest.importorskip("bot.channels.sms_providers")
+    pytest.importorskip("messaging.sms_providers")
     from actions.common.db import get_engine, make_engine
-    from bot.channels.config import reset_channel_settings_cache
+    from bot.settings import reset_bot_settings_cache
 
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     monkeypatch.setenv("SMS_PROVIDER", "log")
     monkeypatch.setenv("SMS_OUTBOX", str(tmp_path / "sms.jsonl"))
     reset_settings_cache()
-    reset_channel_settings_cache()
+    reset_bot_settings_cache()
     get_engine.cache_clear()
     engine = make_engine(sqlite_url)
     try:
@@ -80,7 +80,7 @@ def test_sms_goes_through_the_channels_provider_and_respects_stop(sqlite_url, tm
         assert run_once(engine, NOW)["sent"] == 1
         record = json.loads((tmp_path / "sms.jsonl").read_text(encoding="utf-8").splitlines()[0])
         assert PHONE not in json.dumps(record) and record["body"].startswith("Sésame")
-        from actions.channels_state import store
+        from messaging.state import store
 
         store.opt_out(PHONE, "STOP", engine)
         queue(engine, "after-stop", NOW)
@@ -90,4 +90,4 @@ def test_sms_goes_through_the_channels_provider_and_respects_stop(sqlite_url, tm
         engine.dispose()
         get_engine.cache_clear()
         reset_settings_cache()
-        reset_channel_settings_cache()
+        reset_bot_settings_cache()

@@ -85,7 +85,7 @@ def test_conversations_silent_longer_than_their_retention_are_purged(db_url, app
 # ---------------------------------------------------------------- channel state
 
 def test_sms_numbers_and_telegram_buttons_go_with_their_conversation(app, tracker) -> None:
-    from actions.channels_state.models import SmsContact, TelegramCallback
+    from messaging.state.models import SmsContact, TelegramCallback
     from actions.handoff import cases
     from actions.handoff.summary import summarise
 
@@ -107,7 +107,7 @@ def test_sms_numbers_and_telegram_buttons_go_with_their_conversation(app, tracke
 
 
 def test_sms_rate_windows_last_a_day(app, tracker) -> None:
-    from actions.channels_state.models import SmsRateWindow
+    from messaging.state.models import SmsRateWindow
 
     with session_scope(app) as session:
         session.add_all([

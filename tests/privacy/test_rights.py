@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from actions.booking.models import Appointment, Conseiller, Motif, Place
-from actions.channels_state.models import SmsContact, SmsOptOut
+from messaging.state.models import SmsContact, SmsOptOut
 from actions.common.db import session_scope
 from actions.common.privacy import pseudonym
 from actions.handoff import cases

@@ -29,3 +29,18 @@ def test_generated_tokens_never_look_like_options(tmp_path: Path, monkeypatch: p
     tokens = {Stack(model=tmp_path / "m", var_dir=tmp_path).token for _ in range(500)}
     assert len(tokens) == 500
     assert not any(token.startswith("-") for token in tokens)
+
+
+def test_rasa_answers_cross_origin_requests_from_the_web_chat_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rasa's --cors lists the web server's origins (its URL and SESAME_PUBLIC_URL), never "*"."""
+    from rasa.__main__ import create_argument_parser
+
+    monkeypatch.delenv("SESAME_ALLOWED_ORIGINS", raising=False)
+    monkeypatch.setenv("SESAME_PUBLIC_URL", "https://sesame.chambery.example/chat")
+    stack = Stack(model=tmp_path / "model.tar.gz", var_dir=tmp_path, web_port=8123)
+    cors = create_argument_parser().parse_args(stack.rasa_args(5005)).cors
+    assert "*" not in cors
+    assert set(cors) == {"https://sesame.chambery.example", "http://127.0.0.1:8123", "http://localhost:8123",
+                         "http://[::1]:8123"}
+    monkeypatch.setenv("SESAME_ALLOWED_ORIGINS", "https://www.chambery.fr")
+    assert "https://www.chambery.fr" in stack.web_origins()

@@ -9,11 +9,11 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from actions.channels_state import store
+from messaging.state import store
 from actions.common.db import get_engine
 from actions.common.settings import reset_settings_cache
-from bot.channels.config import reset_channel_settings_cache
-from bot.channels.sms_providers import (
+from bot.settings import reset_bot_settings_cache
+from messaging.sms_providers import (
     LogProvider,
     ProviderNotConfigured,
     RecipientOptedOut,
@@ -59,10 +59,10 @@ def fake_twilio():
 def env(sqlite_url, tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
     monkeypatch.setenv("SMS_OUTBOX", str(tmp_path / "outbox.jsonl"))
-    for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
+    for reset in (reset_settings_cache, reset_bot_settings_cache, get_engine.cache_clear):
         reset()
     yield tmp_path / "outbox.jsonl"
-    for reset in (reset_settings_cache, reset_channel_settings_cache, get_engine.cache_clear):
+    for reset in (reset_settings_cache, reset_bot_settings_cache, get_engine.cache_clear):
         reset()
 
 

@@ -117,7 +117,7 @@ def segment_info(text: str) -> SegmentInfo:
     gsm = septets is not None
     encoding = "GSM-7" if gsm else "UCS-2"
     single, multi = (GSM7_SINGLE, GSM7_MULTI) if gsm else (UCS2_SINGLE, UCS2_MULTI)
-    units = septets if gsm else sum(_char_units(c, False) for c in text)  # UTF-16 units, lone surrogates too
+    units = septets if septets is not None else sum(_char_units(c, False) for c in text)  # UTF-16 units, lone surrogates too
     if units <= single:
         return SegmentInfo(encoding, units, 1 if units else 0)
     segments, used = 1, 0

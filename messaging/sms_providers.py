@@ -2,7 +2,8 @@
 
 ``get_provider()`` returns an object with ``send(to_e164, body) -> message id``.
 It refuses numbers that sent STOP (:class:`RecipientOptedOut`), for every caller:
-the SMS channel and the notification worker alike.
+the SMS channel (bot/channels/sms.py, Rasa process) and the notification worker
+(actions/notifications/, worker process) alike, which is why it lives in messaging/.
 """
 from __future__ import annotations
 
@@ -16,11 +17,10 @@ from typing import Protocol
 
 import requests
 
-from actions.channels_state.store import is_opted_out
+from messaging.state.store import is_opted_out
 from actions.common.privacy import pseudonym
 from actions.common.settings import get_settings
-from bot.channels.config import get_channel_settings
-from bot.channels.gsm7 import normalise, segment_info
+from messaging.gsm7 import normalise, segment_info
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ class LogProvider:
     name = "log"
 
     def __init__(self, outbox: Path | None = None) -> None:
-        self.outbox = outbox or get_channel_settings().sms_outbox
+        self.outbox = outbox or get_settings().sms_outbox
         self._lock = threading.Lock()
 
     def send(self, to_e164: str, body: str) -> str:
@@ -133,7 +133,7 @@ def raw_provider(name: str | None = None) -> SmsProvider:
             settings.twilio_account_sid,
             settings.twilio_auth_token,
             settings.twilio_from_number,
-            get_channel_settings().twilio_api_base_url,
+            settings.twilio_api_base_url,
         )
     raise ProviderNotConfigured(f"unknown SMS provider {name!r} (expected 'log' or 'twilio')")
 

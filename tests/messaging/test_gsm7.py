@@ -1,7 +1,7 @@
 """GSM-7 folding and segment counts, as a basic phone and the operator's bill see them."""
 from __future__ import annotations
 
-from bot.channels import gsm7
+from messaging import gsm7
 
 
 def test_french_typography_folds_to_gsm7_and_keeps_meaning() -> None:

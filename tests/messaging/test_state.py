@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import inspect, text
 
-from actions.channels_state import store
+from messaging.state import store
 
 PHONE = "+33612345678"
 

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from actions.channels_state.models import SmsContact, SmsOptOut, SmsRateWindow, TelegramCallback
+from messaging.state.models import SmsContact, SmsOptOut, SmsRateWindow, TelegramCallback
 from actions.common.db import get_engine, session_scope
 from actions.common.privacy import pseudonym
 
