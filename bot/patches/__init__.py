@@ -8,7 +8,7 @@ only when the installed versions are those: after an upgrade, a patch that no lo
 is skipped with a warning and Rasa runs its own code, slower but as shipped.
 
 ``SESAME_PATCHES=off`` installs none of them (to tell a Rasa bug from a patch's); a comma-separated
-list of names installs only those (training uses ``regex_cache``: tools/model.py).
+list of names installs only those (to find which patch a behaviour comes from).
 Production starts Rasa through ``python -m bot.rasa_server``, which calls ``install``.
 """
 from __future__ import annotations
