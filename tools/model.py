@@ -1,6 +1,6 @@
 """Train the Rasa model only when its inputs changed.
 
-The model's name carries a hash of config.yml, domain.yml and the training data
+The model's name carries a hash of config.yml, domain/ and the training data
 (plus the Rasa version), so `make run` and `make test` reuse the cached model in
 models/ and retrain only after an edit. A file lock serialises trainings: the
 machine has 2 cores and two trainings at once would only slow both down.
@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import os
 import subprocess
 import sys
 from importlib.metadata import version
 from pathlib import Path
-from typing import Mapping, Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAINING_DATA = [ROOT / "data" / "nlu", ROOT / "data" / "rules", ROOT / "data" / "stories"]
@@ -23,7 +21,7 @@ MODELS_DIR = ROOT / "models"
 
 def training_inputs() -> list[Path]:
     """Every file whose content shapes the model, in a stable order."""
-    files = [ROOT / "config.yml", ROOT / "domain.yml"]
+    files = [ROOT / "config.yml", *sorted((ROOT / "domain").glob("*.yml"))]
     for folder in TRAINING_DATA:
         files += sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml", ".txt"})
     return files
@@ -43,23 +41,6 @@ def model_path() -> Path:
     return MODELS_DIR / f"sesame-{model_hash()}.tar.gz"
 
 
-def training_env(env: Optional[Mapping[str, str]] = None) -> dict[str, str]:
-    """The environment of ``rasa train``: one TensorFlow op at a time, each on every core.
-
-    TensorFlow's default runs as many ops side by side as there are cores, each with as
-    many threads: on 2 cores, DIET spent about half its CPU time in the kernel switching
-    threads (docs/benchmarks.md, "Training"). Of the runtime patches only the regex cache
-    applies (spaCy's tokenizer regex read back, not compiled again). Settings already in
-    the environment win.
-    """
-    result = dict(os.environ if env is None else env)
-    result.setdefault("TF_INTER_OP_PARALLELISM_THREADS", "1")
-    result.setdefault("TF_INTRA_OP_PARALLELISM_THREADS", str(os.cpu_count() or 1))
-    result.setdefault("SESAME_PATCHES", "regex_cache")
-    result.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")  # TensorFlow's default for training (the server turns it off)
-    return result
-
-
 def ensure_model() -> Path:
     """Return the model for the current inputs, training it first if needed."""
     MODELS_DIR.mkdir(exist_ok=True)
@@ -71,12 +52,12 @@ def ensure_model() -> Path:
             return target
         print("Training the model (config, domain or data changed)…", flush=True)
         cmd = [
-            sys.executable, "-m", "bot.rasa_server", "train",
-            "--config", "config.yml", "--domain", "domain.yml",
+            str(Path(sys.executable).with_name("rasa")), "train",
+            "--config", "config.yml", "--domain", "domain",
             "--data", *[str(p.relative_to(ROOT)) for p in TRAINING_DATA],
             "--out", "models", "--fixed-model-name", target.name.removesuffix(".tar.gz"),
         ]
-        subprocess.run(cmd, cwd=ROOT, check=True, env=training_env())
+        subprocess.run(cmd, cwd=ROOT, check=True)
         for old in MODELS_DIR.glob("sesame-*.tar.gz"):
             if old != target:
                 old.unlink()

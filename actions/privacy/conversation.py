@@ -1,6 +1,6 @@
 """The words of the residents' rights: a short summary for every channel, a full text to download.
 
-The responses live in domain.yml (so the plain-language checks read them); this module
+The responses live in domain/privacy.yml (so the plain-language checks read them); this module
 fills their variables from :class:`PersonalData` and :class:`Erased`.
 """
 from __future__ import annotations

@@ -53,11 +53,20 @@ def too_long(costs: list[SmsCost]) -> list[SmsCost]:
     return [c for c in costs if c.messages > 1]
 
 
+def read_responses(domain: Path) -> dict:
+    """The responses of one domain file, or of every file of a domain folder (as Rasa merges them)."""
+    files = sorted(domain.glob("*.yml")) if domain.is_dir() else [domain]
+    responses: dict = {}
+    for path in files:
+        responses.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {})
+    return {"responses": responses}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("domain", nargs="?", default=str(ROOT / "domain.yml"))
+    parser.add_argument("domain", nargs="?", default=str(ROOT / "domain"), help="a domain file or folder")
     args = parser.parse_args()
-    costs = audit(yaml.safe_load(Path(args.domain).read_text(encoding="utf-8")))
+    costs = audit(read_responses(Path(args.domain)))
     for cost in costs:
         flag = "TOO LONG" if cost.messages > 1 else "ok"
         print(f"{flag:8} {cost.response:40} sms_variant={'yes' if cost.has_sms_variant else 'no ':3} "

@@ -10,7 +10,7 @@ SMS_STOPPED = (
     "Pour recommencer, envoyez START."
 )
 SMS_RESTARTED = "C'est noté. Vous recevez à nouveau les SMS de Sésame. Envoyez AIDE pour voir le menu."
-# Every national number of the urgent answers (domain.yml utter_urgent_*, plus 18), in one line.
+# Every national number of the urgent answers (domain/urgent.yml utter_urgent_*, plus 18), in one line.
 EMERGENCY_NUMBERS = (
     "Urgence : 15, 17, 18 ou 112. SMS : 114. Abri : 115. Enfant : 119. Suicide : 3114. Violences : 3919."
 )
@@ -31,7 +31,7 @@ SMS_RATE_LIMITED = rate_limited(timedelta(hours=1))  # the default SMS window: o
 MESSAGE_TOO_LONG = "Votre message est très long. Pouvez-vous l'écrire en plus court ? Quelques phrases suffisent."
 BODY_TOO_LARGE = "message trop long"  # REST 413 reason (for programs, not residents)
 
-# What to do first, by kind of emergency (from domain.yml utter_urgent_*; fire has no response there).
+# What to do first, by kind of emergency (from domain/urgent.yml utter_urgent_*; fire has no response there).
 URGENT_LINES = {
     "urgent_suicide": "Merci de me le dire. Appelez le 3114. C'est gratuit, jour et nuit.",
     "urgent_child": "Un enfant est en danger ? Appelez le 119. C'est gratuit, jour et nuit.",

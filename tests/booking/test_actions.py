@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 
 from actions.booking import actions as booking_actions
 from tests.common.form_loop import FormLoop
+from tools.domain import load_domain
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = load_domain()
 ACTIONS = [booking_actions.ValidateBookingForm(), booking_actions.ValidateBookingCancelForm(),
            booking_actions.ActionAskBookingSlot(), booking_actions.ActionAskBookingConfirm(),
            booking_actions.ActionAskBookingCancelConfirm()]

@@ -34,9 +34,10 @@ from actions.notifications.senders import DevLogSender
 from actions.notifications.worker import run_once
 from messaging.gsm7 import normalise, segment_info
 from bot.channels.render import from_rasa, render_sms
+from tools.domain import load_domain
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = load_domain()
 MONDAY = datetime(2026, 11, 30, 8, 0, tzinfo=timezone.utc)  # 09:00 in Paris
 
 

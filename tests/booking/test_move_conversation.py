@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from sqlalchemy import select, update
 
 from actions.booking import actions as booking_actions
@@ -24,9 +23,10 @@ from actions.booking.search import Offer
 from actions.common.db import session_scope
 from actions.notifications.models import PENDING, Notification
 from tests.common.form_loop import FormLoop
+from tools.domain import load_domain
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = load_domain()
 PHONE, OTHER_PHONE = "+33612345678", "+33781223344"
 MEDIA = "mediatheque-jean-jacques-rousseau"
 

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 import requests
-import yaml
 from rasa.core.channels.channel import UserMessage
 
 from messaging.state import store
@@ -32,11 +31,12 @@ from bot.channels.telegram import SECRET_HEADER, TelegramInput
 from tests.channels.fake_bot_api import fake_bot_api
 from tests.channels.harness import serve_channel
 from tests.channels.test_sms_webhook import PHONE, TOKEN, post as sms_post, sent
+from tools.domain import load_domain
 
 ROOT = Path(__file__).resolve().parents[2]
 ALL_NUMBERS = ("15", "17", "18", "112", "114", "115", "119", "3114", "3919")
 NUMBER = re.compile(r"(?<!\d)\d{2,4}(?!\d)")
-DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+DOMAIN = load_domain()
 SUICIDE_ANSWER = DOMAIN["responses"]["utter_urgent_suicide"][0]["text"]
 SECRET = "s3cret-token_for-tests"
 CHAT = 777001
@@ -106,7 +106,7 @@ def test_urgent_and_too_long_texts_fit_two_sms_and_give_the_numbers(kinds) -> No
 
 
 def test_each_urgent_line_gives_the_numbers_of_the_domain_answer() -> None:
-    """The channel's own urgent lines must not drift from the reviewed answers in domain.yml."""
+    """The channel's own urgent lines must not drift from the reviewed answers in domain/urgent.yml."""
     for kind, line in texts.URGENT_LINES.items():
         response = DOMAIN["responses"].get(f"utter_{kind}")
         if response is None:  # fire: no answer in the domain, the 18 (pompiers) and the 112

@@ -1,7 +1,7 @@
 """Rasa 3.6's form loop, played around rasa_sdk actions, so form tests read like a conversation.
 
 It follows ``rasa/core/actions/forms.py`` (FormAction) and ``loops.py`` (LoopAction) of Rasa
-3.6.21, on the domain as a dict (domain.yml):
+3.6.21, on the domain as a dict (domain/, merged):
 
 - **activation** (:meth:`FormLoop.start`, or a ``FollowupAction`` naming a form): the form
   becomes the active loop; the required slots already filled are handed to

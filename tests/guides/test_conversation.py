@@ -7,6 +7,7 @@ import pytest
 from actions.common.reply import Reply
 from actions.guides import conversation as conv
 from actions.guides.library import catalogue_services, load_glossary, load_library
+from tools.domain import load_domain
 
 LIBRARY = load_library()
 NAMES = catalogue_services()
@@ -80,14 +81,12 @@ def test_without_an_open_guide_next_and_papers_show_the_topics() -> None:
 
 
 def test_every_response_and_action_the_guides_use_is_in_the_domain() -> None:
-    from pathlib import Path
 
-    import yaml
     from rasa_sdk import Action
 
     import actions.guides.actions as guide_actions
 
-    domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text(encoding="utf-8"))
+    domain = load_domain()
     used = {v for k, v in vars(conv).items() if k.startswith("RESPONSE_")} | {guide_actions.ERROR_RESPONSE}
     assert used <= set(domain["responses"])
     names = {

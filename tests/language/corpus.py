@@ -1,6 +1,6 @@
 """Every text a resident reads, gathered from the files at test time.
 
-Sources: the responses of domain.yml (all capabilities), the guides as the
+Sources: the responses of domain/ (all capabilities), the guides as the
 stepper sends them, the glossary, the catalogue descriptions, and the texts
 built in Python (handoff, the SMS sent after a booking, the channels' own
 replies, the privacy download). Reading the files at test time means a new
@@ -23,15 +23,16 @@ COMMAND_WORDS = ("DECALER", "ANNULER", "CONSEILLER", "RDV", "START", "STOP", "AI
 CATALOGUE_PROSE_KEYS = ("description", "presentation_resume", "presentation_detail")
 
 
-def domain_texts(domain: Path = ROOT / "domain.yml") -> Iterator[tuple[str, str]]:
-    """(origin, text) for every response variant of the domain."""
-    data = yaml.safe_load(domain.read_text(encoding="utf-8")) or {}
-    for name, variants in (data.get("responses") or {}).items():
-        for index, variant in enumerate(variants or []):
-            if isinstance(variant, dict) and isinstance(variant.get("text"), str):
-                channel = variant.get("channel")
-                suffix = f"[{index}{', ' + channel if channel else ''}]"
-                yield f"domain.yml {name}{suffix}", variant["text"]
+def domain_texts(domain: Path = ROOT / "domain") -> Iterator[tuple[str, str]]:
+    """(origin, text) for every response variant of the domain, file by file."""
+    for path in sorted(domain.glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for name, variants in (data.get("responses") or {}).items():
+            for index, variant in enumerate(variants or []):
+                if isinstance(variant, dict) and isinstance(variant.get("text"), str):
+                    channel = variant.get("channel")
+                    suffix = f"[{index}{', ' + channel if channel else ''}]"
+                    yield f"domain/{path.name} {name}{suffix}", variant["text"]
 
 
 def guide_texts() -> Iterator[tuple[str, str]]:

@@ -1,7 +1,7 @@
 """Plain-language gate over every resident-facing text (FALC + Kandel-Moles).
 
 Each text is its own test case, named after where it comes from, so a failure
-reads like: "domain.yml utter_x[0]: '<text>' [sentence-too-long] 27 words…".
+reads like: "domain/core.yml utter_x[0]: '<text>' [sentence-too-long] 27 words…".
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ KNOWN = (*glossary_acronyms(), *COMMAND_WORDS)
 
 
 def test_the_corpus_covers_domain_guides_and_catalogue() -> None:
-    assert any(True for _ in domain_texts()), "no response found in domain.yml"
+    assert any(True for _ in domain_texts()), "no response found in domain/"
     assert sum(1 for _ in guide_texts()) > 22 * 5
     assert any(True for _ in catalogue_texts()), "no catalogue description found"
     origins = {origin.split("/")[0] for origin, _ in python_texts()}

@@ -77,7 +77,7 @@ REWRITTEN = (
     "guide cheque-energie page 3",
     "booking/reminder_body/address",
     "booking/reminder_body/no-address",
-    "domain.yml utter_booking_cancelled[0]",
+    "domain/booking.yml utter_booking_cancelled[0]",
     "glossary aspa",
     "guide aide-alimentaire page 0",
 )

@@ -26,7 +26,7 @@ def story_trackers(domain: Any) -> list[list[Any]]:
     from rasa.shared.core.generator import TrainingDataGenerator
     from rasa.shared.importers.importer import TrainingDataImporter
 
-    importer = TrainingDataImporter.load_from_config("config.yml", "domain.yml", ["data"])
+    importer = TrainingDataImporter.load_from_config("config.yml", "domain", ["data"])
     generator = TrainingDataGenerator(importer.get_stories(), domain, augmentation_factor=0,
                                       use_story_concatenation=False, remove_duplicates=True)
     known = set(domain.action_names_or_texts)

@@ -101,7 +101,7 @@ def test_every_story_and_rule_prefix_as_rasa(counted: list) -> None:
     from rasa.shared.core.generator import TrainingDataGenerator
     from rasa.shared.importers.importer import TrainingDataImporter
 
-    importer = TrainingDataImporter.load_from_config("config.yml", "domain.yml", ["data"])
+    importer = TrainingDataImporter.load_from_config("config.yml", "domain", ["data"])
     domain = importer.get_domain()
     generator = TrainingDataGenerator(importer.get_stories(), domain, augmentation_factor=0,
                                       use_story_concatenation=False, remove_duplicates=True)

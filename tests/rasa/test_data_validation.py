@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 
 import pytest
-import yaml
 
 from tests.rasa.rasa_cli import ROOT, TRAINING_DATA, rasa
+from tools.domain import load_domain
 
 pytestmark = pytest.mark.rasa
 
@@ -29,7 +29,7 @@ def action_code() -> str:
 
 
 def form_slots() -> set[str]:
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    domain = load_domain()
     slots: set[str] = set()
     for form in (domain.get("forms") or {}).values():
         slots.update(form.get("required_slots") or [])
@@ -50,7 +50,7 @@ def explained(warning: str, code: str, asked: set[str]) -> bool:
 
 
 def test_training_data_and_domain_are_consistent() -> None:
-    result = rasa("data", "validate", "--domain", "domain.yml", "--data", *TRAINING_DATA,
+    result = rasa("data", "validate", "--domain", "domain", "--data", *TRAINING_DATA,
                   "--config", "config.yml", timeout=600)
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-4000:]

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from tests.rasa.rasa_cli import ROOT, rasa
+from tools.domain import load_domain
 
 pytestmark = pytest.mark.rasa
 MACRO_F1_FLOOR = 0.92
@@ -15,7 +16,7 @@ MACRO_F1_FLOOR = 0.92
 def intent_report(trained_model) -> dict:
     out = ROOT / "reports" / "nlu"
     result = rasa("test", "nlu", "--model", str(trained_model), "--nlu", "tests/nlu",
-                  "--out", str(out), "--domain", "domain.yml")
+                  "--out", str(out), "--domain", "domain")
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads((out / "intent_report.json").read_text())
 
@@ -42,9 +43,8 @@ def test_urgent_situations_are_rarely_missed(intent_report, intent) -> None:
 
 
 def test_every_trained_intent_is_in_the_test_set(intent_report) -> None:
-    import yaml
 
-    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    domain = load_domain()
     tested = {name for name, scores in intent_report.items() if isinstance(scores, dict) and scores.get("support")}
     missing = [i for i in domain["intents"] if (i if isinstance(i, str) else next(iter(i))) not in tested]
     assert not missing, f"intents without held-out test utterances: {missing}"

@@ -13,7 +13,8 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for folder in ("data/nlu", "data/rules", "data/stories", "data/catalogue"):
         (tmp_path / folder).mkdir(parents=True)
     (tmp_path / "config.yml").write_text("language: fr\n")
-    (tmp_path / "domain.yml").write_text("intents: [greet]\n")
+    (tmp_path / "domain").mkdir()
+    (tmp_path / "domain/core.yml").write_text("intents: [greet]\n")
     (tmp_path / "data/nlu/core.yml").write_text("nlu: []\n")
     monkeypatch.setattr(model, "ROOT", tmp_path)
     monkeypatch.setattr(model, "TRAINING_DATA", [tmp_path / "data" / d for d in ("nlu", "rules", "stories")])
@@ -25,7 +26,7 @@ def test_same_inputs_give_the_same_model_name(project: Path) -> None:
     assert model.model_path() == model.model_path()
 
 
-@pytest.mark.parametrize("changed", ["config.yml", "domain.yml", "data/nlu/core.yml"])
+@pytest.mark.parametrize("changed", ["config.yml", "domain/core.yml", "data/nlu/core.yml"])
 def test_editing_a_training_input_changes_the_model_name(project: Path, changed: str) -> None:
     before = model.model_path()
     (project / changed).write_text((project / changed).read_text() + "# edit\n")
