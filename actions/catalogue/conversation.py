@@ -5,7 +5,9 @@ Kept free of rasa_sdk so it is tested directly; ``actions.py`` only moves data i
 """
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, Iterable
 
 from sqlalchemy.engine import Engine
@@ -15,7 +17,10 @@ from actions.catalogue.contacts import contact_for, describe_contact
 from actions.catalogue.hours import weekday_from_text
 from actions.catalogue.needs import Need, understand
 from actions.catalogue.referentiels import get_referentiels
+from actions.catalogue.index import catalogue_index
 from actions.catalogue.search import search
+from actions.common.db import get_engine, read_session
+from actions.common.text import fold
 from actions.common.reply import Message, Reply, reply, say
 
 PAGE_SIZE = 3
@@ -82,7 +87,8 @@ def answer(
 
 
 def answer_if_understood(text: str, engine: Engine | None = None, at: datetime | None = None) -> Reply | None:
-    """The services for a message another part could not place, only when the lexicon names a theme.
+    """The services for a message another part could not place, when the lexicon names a theme or
+    the message names a service ("c'est quoi Médiavue ?", "la bibliothèque voyageuse").
 
     A resident often describes a situation ("je sais pas me servir de l'ordi", "je vois plus
     très bien pour lire") that is neither a guide's topic nor words the NLU model knows; when
@@ -92,7 +98,41 @@ def answer_if_understood(text: str, engine: Engine | None = None, at: datetime |
     if not text or text.startswith("/"):
         return None
     need = build_need(text, {})
-    if not need.thematiques:
+    if not need.thematiques and not names_a_service(text, engine):
         return None
     found = answer(text, {}, engine=engine, at=at)
     return found if found.messages and found.messages[0].response == "utter_catalogue_results" else None
+
+
+# Where a service's name stops being its own: "Déclic au Biollay" is named by "déclic",
+# "Pension de famille du CCAS" by "pension de famille".
+_NAME_END = re.compile(r" (?:du|des|de la|de l'|au|aux|et) ")
+# One-word heads too common to name one service ("Plateforme des solidarités", "Aides…").
+_GENERIC_HEADS = frozenset({"accompagnement", "aides", "aide", "tarif", "plan", "service", "services", "lieu", "centre",
+                            "plateforme", "transport", "musee", "maison", "maisons"})
+
+
+def short_name(nom: str) -> str | None:
+    """The words of a service's name a resident would use for it, or None when too common."""
+    base = re.split(r"\s*[:,(]", fold(nom), maxsplit=1)[0]
+    head = re.findall(r"[a-z0-9]+", _NAME_END.split(base, maxsplit=1)[0])
+    if len(head) >= 2 or (head and len(head[0]) >= 6 and head[0] not in _GENERIC_HEADS):
+        return " ".join(head)
+    whole = re.findall(r"[a-z0-9]+", base)
+    return " ".join(whole) if len(whole) >= 2 else None
+
+
+@lru_cache(maxsize=4)
+def _name_pattern(version: tuple[Any, ...], names: tuple[str, ...]) -> re.Pattern[str] | None:
+    wanted = sorted({name for name in (short_name(nom) for nom in names) if name}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(name) for name in wanted) + r")\b") if wanted else None
+
+
+def names_a_service(text: str, engine: Engine | None = None) -> bool:
+    """Whether the message names one of the catalogue's services (by the words of its name)."""
+    engine = engine or get_engine()
+    with read_session(engine) as session:
+        index = catalogue_index(session, engine)  # this process's index; one cheap version query
+    pattern = _name_pattern(index.version, tuple(candidate.nom for candidate in index.candidates))
+    words = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
+    return pattern is not None and pattern.search(words) is not None

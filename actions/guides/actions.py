@@ -123,3 +123,14 @@ class ActionGuideExplain(_GuideAction):
             guide_id,
             index,
         )
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
+        """A word the glossary does not know may be a service's name ("c'est quoi Médiavue ?"): its card."""
+        try:
+            if self.reply(tracker).messages[0].response == conversation.RESPONSE_EXPLAIN_UNKNOWN:
+                events = await say_services_if_understood(dispatcher, tracker)
+                if events is not None:
+                    return events
+        except Exception:  # noqa: BLE001 - the glossary's own answer follows
+            logger.exception("catalogue look-up from an unknown word failed")
+        return await super().run(dispatcher, tracker, domain)

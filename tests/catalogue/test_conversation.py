@@ -4,12 +4,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-import yaml
+import pytest
+
 
 from actions.catalogue.conversation import answer, filters_from_entities
 from actions.catalogue.contacts import load_contacts
 from actions.catalogue.importer import import_records
 from tests.catalogue.records import service, structure
+from tools.domain import load_domain
 
 AT = datetime(2026, 11, 24, 10, 0)
 SMS_SEGMENT_BUDGET = 3 * 160
@@ -87,7 +89,7 @@ def test_entities_must_be_real_codes():
 
 
 def test_domain_responses_exist_with_sms_variants_and_human_button():
-    domain = yaml.safe_load(open("domain.yml", encoding="utf-8"))
+    domain = load_domain()
     responses = domain["responses"]
     for name in ("utter_catalogue_results", "utter_catalogue_ask_need", "utter_catalogue_next_steps_more"):
         assert any(v.get("channel") == "sms" for v in responses[name]), name
@@ -114,3 +116,37 @@ def test_a_need_told_as_a_situation_gets_services_only_when_the_lexicon_names_a_
     assert reply is not None and reply.responses[0][0] == "utter_catalogue_results"
     assert answer_if_understood("qsdf azer", engine=sqlite_seeded, at=AT) is None
     assert answer_if_understood("/help", engine=sqlite_seeded, at=AT) is None
+
+
+@pytest.mark.parametrize("text,service", [
+    ("c'est quoi Médiavue ?", "Médiavue"),
+    ("bibliotheque voyageuse c koi", "Bibliothèque voyageuse"),
+    ("c'est quoi la cité éducative", "Cité éducative"),
+    ("c'est quoi déclic au biollay", "Déclic au Biollay"),
+    ("borne simplici c'est où ?", "Borne Simplici+"),
+    ("le transport a la demande ca marche comment", "Transport à la demande du CCAS"),
+])
+def test_a_message_that_names_a_service_gets_its_card_first(sqlite_seeded, text, service):
+    from actions.catalogue.conversation import answer_if_understood
+
+    reply = answer_if_understood(text, engine=sqlite_seeded, at=AT)
+    assert reply is not None, text
+    assert reply.messages[0].variables["cartes"].startswith(f"1. {service}"), reply.messages[0].variables["cartes"][:80]
+
+
+@pytest.mark.parametrize("nom,name", [
+    ("Déclic au Biollay", "declic"), ("Pension de famille du CCAS", "pension de famille"),
+    ("Plateforme des solidarités", "plateforme des solidarites"), ("Borne Simplici+", "borne simplici"),
+    ("Musée des Beaux-Arts : certaines gratuités", "musee des beaux arts"), ("Aides", None),
+])
+def test_a_service_is_named_by_the_words_residents_would_use(nom, name):
+    from actions.catalogue.conversation import short_name
+
+    assert short_name(nom) == name
+
+
+def test_a_message_naming_no_service_and_no_theme_is_left_to_the_caller(sqlite_seeded):
+    from actions.catalogue.conversation import answer_if_understood
+
+    for text in ("quel est le meilleur restaurant de la ville", "combien font 37 fois 12", "raconte une blague"):
+        assert answer_if_understood(text, engine=sqlite_seeded, at=AT) is None, text
