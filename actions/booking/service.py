@@ -168,9 +168,18 @@ class BookingService:
         channel: str,
         sender_id: str | None = None,
     ) -> BookedAppointment:
-        """Book ``start`` with this conseiller, or raise :class:`SlotTaken` with the next offers."""
+        """Book ``start`` with this conseiller, or raise :class:`SlotTaken` with the next offers.
+
+        The same resident booking the same time again gets the booking they already have: a
+        confirmation replayed (the answer lost when a Rasa replica died mid-turn, a double tap)
+        books nothing twice and is not told the time was taken.
+        """
         now = self.clock()
         start = to_utc(start)
+        already = self._same_booking(conseiller_id, start, sender_id, phone_e164)
+        if already is not None:
+            log.info("booking replayed ref=%s", already)
+            return self.get(already)
         with session_scope(self.engine) as session:  # read phase: is it still a real candidate?
             motif = motif_by_slug(session, motif_slug)
             place = session.get(Place, place_id)
@@ -197,6 +206,20 @@ class BookingService:
                     raise
         log.info("booked ref=%s contact=%s channel=%s", ref, pseudonym(phone_e164) if phone_e164 else "-", channel)
         return self.get(ref)
+
+    def _same_booking(self, conseiller_id: int, start: datetime, sender_id: str | None,
+                      phone_e164: str | None) -> str | None:
+        """The reference of this resident's booking at exactly this time with this conseiller, if any."""
+        if sender_id is None and phone_e164 is None:
+            return None
+        who = Appointment.sender_id == sender_id if sender_id is not None else Appointment.phone_e164 == phone_e164
+        with session_scope(self.engine) as session:
+            return session.scalars(
+                select(Appointment.reference).where(
+                    Appointment.conseiller_id == conseiller_id, Appointment.starts_at == naive_utc(start),
+                    Appointment.status == STATUS_BOOKED, who,
+                )
+            ).first()
 
     @staticmethod
     def _day_schedule(session: Session, place_id: int, start: datetime) -> tuple[list, list]:

@@ -144,3 +144,17 @@ def test_retention_erases_contact_data(service, seeded_engine, clock) -> None:
         stored = s.scalars(select(Appointment)).one()
         assert (stored.phone_e164, stored.first_name, stored.phone_pseudonym) == (None, None, None)
         assert all(n.recipient == "" for n in s.scalars(select(Notification)))
+
+
+def test_the_same_resident_confirming_the_same_time_again_keeps_one_booking(service, seeded_engine) -> None:
+    """A confirmation replayed (its answer lost when a Rasa replica died mid-turn) books nothing twice."""
+    offer, first = book_first(service, sender_id="web-123")
+    again = service.book("email", offer.start, offer.place_id, offer.conseiller_id, first_name="Nadia",
+                         phone_e164=PHONE, channel="sms", sender_id="web-123")
+    assert again.reference == first.reference
+    with session_scope(seeded_engine) as s:
+        assert len(s.scalars(select(Appointment)).all()) == 1
+    assert [kind for kind, _, _ in outbox(seeded_engine)].count("booking_confirmation") == 1
+    with pytest.raises(SlotTaken):  # someone else still cannot have that time
+        service.book("email", offer.start, offer.place_id, offer.conseiller_id, first_name="Paul",
+                     phone_e164="+33700000001", channel="rest", sender_id="web-456")
