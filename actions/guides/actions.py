@@ -65,14 +65,22 @@ class ActionGuideStart(_GuideAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         """No guide for these words, but the catalogue knows the need: its services, not a menu."""
         if _latest_entity(tracker, "guide") is None:
-            try:
-                if self.reply(tracker).messages[0].response == conversation.RESPONSE_TOPICS:
-                    events = await say_services_if_understood(dispatcher, tracker)
-                    if events is not None:
-                        return events
-            except Exception:  # noqa: BLE001 - the guide's own answer follows
-                logger.exception("catalogue look-up from a guide request failed")
+            events = await _services_instead_of(conversation.RESPONSE_TOPICS, self, dispatcher, tracker)
+            if events is not None:
+                return events
         return await super().run(dispatcher, tracker, domain)
+
+
+async def _services_instead_of(response: str, action: "_GuideAction", dispatcher: CollectingDispatcher,
+                               tracker: Tracker) -> list | None:
+    """The catalogue's services when the guide would only say ``response`` (a menu, "mot inconnu")
+    and the catalogue understands the message; None to let the guide answer."""
+    try:
+        if action.reply(tracker).messages[0].response == response:
+            return await say_services_if_understood(dispatcher, tracker)
+    except Exception:  # noqa: BLE001 - the guide's own answer follows
+        logger.exception("catalogue look-up from %s failed", action.action_name)
+    return None
 
 
 def next_page(dispatcher: CollectingDispatcher, tracker: Tracker) -> list:
@@ -126,11 +134,5 @@ class ActionGuideExplain(_GuideAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list:
         """A word the glossary does not know may be a service's name ("c'est quoi Médiavue ?"): its card."""
-        try:
-            if self.reply(tracker).messages[0].response == conversation.RESPONSE_EXPLAIN_UNKNOWN:
-                events = await say_services_if_understood(dispatcher, tracker)
-                if events is not None:
-                    return events
-        except Exception:  # noqa: BLE001 - the glossary's own answer follows
-            logger.exception("catalogue look-up from an unknown word failed")
-        return await super().run(dispatcher, tracker, domain)
+        events = await _services_instead_of(conversation.RESPONSE_EXPLAIN_UNKNOWN, self, dispatcher, tracker)
+        return events if events is not None else await super().run(dispatcher, tracker, domain)
