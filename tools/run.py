@@ -89,7 +89,7 @@ def main() -> None:
             watcher = threading.Thread(target=supervisor.run, name="supervisor", daemon=True)
             watcher.start()
             try:
-                subprocess.run([str(BIN / "python"), "-m", "bot.console_chat", stack.rasa_url], cwd=ROOT)
+                subprocess.run([str(BIN / "python"), "-m", "tools.chat", stack.rasa_url], cwd=ROOT)
             finally:
                 supervisor.stop()
                 watcher.join(timeout=5)

@@ -1,7 +1,7 @@
-"""One action for tests/runtime/test_action_server_secret.py: it records each run in a file.
+"""One action for tests/action_server/test_action_server_secret.py: it records each run in a file.
 
 Loaded by the real action server (``python -m actions.server --actions
-tests.runtime.secret_probe_actions``) so a test can tell whether a call ran an action.
+tests.action_server.secret_probe_actions``) so a test can tell whether a call ran an action.
 """
 from __future__ import annotations
 

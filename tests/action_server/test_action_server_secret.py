@@ -1,7 +1,7 @@
 """The real action server (python -m actions.server) behind the shared secret Rasa sends.
 
 Each test starts the server in a subprocess on a free port, in production mode
-(SESAME_ENV=production). The probe action (tests/runtime/secret_probe_actions.py)
+(SESAME_ENV=production). The probe action (tests/action_server/secret_probe_actions.py)
 writes a line per run, so "no action ran" is checked, not assumed.
 """
 from __future__ import annotations
@@ -36,12 +36,12 @@ def server_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def server_args(port: int, actions: str = "tests.runtime.secret_probe_actions") -> list[str]:
+def server_args(port: int, actions: str = "tests.action_server.secret_probe_actions") -> list[str]:
     return [sys.executable, "-m", "actions.server", "--actions", actions, "--port", str(port)]
 
 
 @contextmanager
-def action_server(env: dict[str, str], actions: str = "tests.runtime.secret_probe_actions",
+def action_server(env: dict[str, str], actions: str = "tests.action_server.secret_probe_actions",
                   timeout: float = 90) -> Iterator[str]:
     port = free_port()
     log = open(Path(env["SESAME_VAR_DIR"]) / "actions.log", "wb")

@@ -1,7 +1,7 @@
-"""Actions for tests/runtime/test_threaded_executor.py: one blocks its thread, others are quick.
+"""Actions for tests/action_server/test_threaded_executor.py: one blocks its thread, others are quick.
 
 Loaded by the real action server (``python -m actions.server --actions
-tests.runtime.blocking_probe_actions``). ``action_blocking_probe`` sleeps without awaiting,
+tests.action_server.blocking_probe_actions``). ``action_blocking_probe`` sleeps without awaiting,
 as a slow SQL query or a file read would; ``action_quick_probe`` answers at once;
 ``action_async_probe`` awaits ``asyncio.to_thread`` as the catalogue actions do.
 """

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.runtime.blocking_probe_actions import BLOCK_SECONDS
-from tests.runtime.test_action_server_secret import action_server, post, server_env
+from tests.action_server.blocking_probe_actions import BLOCK_SECONDS
+from tests.action_server.test_action_server_secret import action_server, post, server_env
 
-ACTIONS = "tests.runtime.blocking_probe_actions"
+ACTIONS = "tests.action_server.blocking_probe_actions"
 
 
 def call(action: str, sender: str) -> bytes:
