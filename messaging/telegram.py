@@ -6,9 +6,16 @@ Both must talk to the same Bot API location (``TELEGRAM_API_BASE_URL``: tests po
 """
 from __future__ import annotations
 
+import logging
+
 from telegram import Bot
 
 from actions.common.settings import get_settings
+
+# httpx (PTB's HTTP client) logs every request URL at INFO, and a Bot API URL carries the bot
+# token (https://api.telegram.org/bot<token>/sendMessage): whoever builds a Bot here, the
+# channel or the worker, keeps those lines out of the logs.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def make_bot(token: str, base_url: str | None = None) -> Bot:

@@ -35,9 +35,6 @@ from bot.channels.render import from_rasa, render_telegram
 from messaging.telegram import make_bot
 
 logger = logging.getLogger(__name__)
-# httpx (PTB's HTTP client) logs every request URL at INFO, and a Bot API URL carries the bot
-# token (https://api.telegram.org/bot<token>/sendMessage): keep those lines out of the logs.
-logging.getLogger("httpx").setLevel(logging.WARNING)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
