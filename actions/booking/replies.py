@@ -101,7 +101,7 @@ def book(service: BookingService, *, aborted: bool, confirmed: bool, motif: str,
     start, place_id, conseiller_id = Offer.parse_token(token)
     try:
         booked = service.book(motif, start, place_id, conseiller_id, first_name=first_name, phone_e164=phone,
-                              channel=channel, sender_id=sender_id)
+                              channel=channel, sender_id=sender_id, replayed_is_booked=True)
     except SlotTaken:
         day = start.astimezone(PARIS).date().isoformat()
         return reply(say("utter_booking_slot_taken"),

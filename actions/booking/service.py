@@ -167,16 +167,19 @@ class BookingService:
         phone_e164: str | None,
         channel: str,
         sender_id: str | None = None,
+        replayed_is_booked: bool = False,
     ) -> BookedAppointment:
         """Book ``start`` with this conseiller, or raise :class:`SlotTaken` with the next offers.
 
-        The same resident booking the same time again gets the booking they already have: a
-        confirmation replayed (the answer lost when a Rasa replica died mid-turn, a double tap)
-        books nothing twice and is not told the time was taken.
+        With ``replayed_is_booked`` (the resident's own confirmation, from the conversation), the
+        same resident booking the same time again gets the booking they already have: a
+        confirmation replayed (its answer lost when a Rasa replica died mid-turn, a double tap)
+        books nothing twice and is not told the time was taken. The console keeps the plain
+        refusal, so a conseiller's second submit does not tell the resident twice.
         """
         now = self.clock()
         start = to_utc(start)
-        already = self._same_booking(conseiller_id, start, sender_id, phone_e164)
+        already = self._same_booking(conseiller_id, start, sender_id, phone_e164) if replayed_is_booked else None
         if already is not None:
             log.info("booking replayed ref=%s", already)
             return self.get(already)

@@ -20,9 +20,9 @@ ACTIONS = [booking_actions.ValidateBookingForm(), booking_actions.ValidateBookin
            booking_actions.ActionAskBookingCancelConfirm()]
 
 
-def conversation() -> FormLoop:
+def conversation(sender_id: str = "resident-1") -> FormLoop:
     """A resident on the web chat; submit actions are run by each test, as the rules would."""
-    return FormLoop(DOMAIN, ACTIONS)
+    return FormLoop(DOMAIN, ACTIONS, sender_id=sender_id)
 
 
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -131,7 +131,7 @@ def test_change_of_mind_at_recap_and_free_text_day(app_db) -> None:
 
 
 def test_someone_faster_gets_the_slot_then_new_offers(app_db) -> None:
-    first, second = conversation(), conversation()
+    first, second = conversation("resident-1"), conversation("resident-2")
     for conv in (first, second):
         start(conv)
         conv.say("mail")
@@ -144,6 +144,19 @@ def test_someone_faster_gets_the_slot_then_new_offers(app_db) -> None:
     second.run(booking_actions.ActionBookingSubmit())
     assert "utter_booking_slot_taken" in second.said()
     assert second.slots["booking_slot"] is None
+
+
+def test_a_confirmation_replayed_by_the_same_resident_confirms_the_booking_they_have(app_db) -> None:
+    """The first answer was lost (a Rasa replica died mid-turn): the same confirmation runs again."""
+    first, replay = conversation("resident-1"), conversation("resident-1")
+    for conv in (first, replay):
+        start(conv)
+        for text in ("mail", "dynamo", "1", "Nadia", "0612345678", "oui"):
+            conv.say(text)
+    first.run(booking_actions.ActionBookingSubmit())
+    replay.run(booking_actions.ActionBookingSubmit())
+    assert "utter_booking_confirmed" in replay.said() and "utter_booking_slot_taken" not in replay.said()
+    assert first.slots["booking_reference"] and replay.slots["booking_reference"] == first.slots["booking_reference"]
 
 
 def test_cancel_by_phone(app_db) -> None:

@@ -150,11 +150,14 @@ def test_the_same_resident_confirming_the_same_time_again_keeps_one_booking(serv
     """A confirmation replayed (its answer lost when a Rasa replica died mid-turn) books nothing twice."""
     offer, first = book_first(service, sender_id="web-123")
     again = service.book("email", offer.start, offer.place_id, offer.conseiller_id, first_name="Nadia",
-                         phone_e164=PHONE, channel="sms", sender_id="web-123")
+                         phone_e164=PHONE, channel="sms", sender_id="web-123", replayed_is_booked=True)
     assert again.reference == first.reference
     with session_scope(seeded_engine) as s:
         assert len(s.scalars(select(Appointment)).all()) == 1
     assert [kind for kind, _, _ in outbox(seeded_engine)].count("booking_confirmation") == 1
     with pytest.raises(SlotTaken):  # someone else still cannot have that time
         service.book("email", offer.start, offer.place_id, offer.conseiller_id, first_name="Paul",
-                     phone_e164="+33700000001", channel="rest", sender_id="web-456")
+                     phone_e164="+33700000001", channel="rest", sender_id="web-456", replayed_is_booked=True)
+    with pytest.raises(SlotTaken):  # and outside the conversation (the console), a second submit is refused
+        service.book("email", offer.start, offer.place_id, offer.conseiller_id, first_name="Nadia",
+                     phone_e164=PHONE, channel="sms", sender_id="web-123")
